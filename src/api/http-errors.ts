@@ -1,0 +1,47 @@
+/**
+ * @module The one place where errors become HTTP responses: `{"error":{"code","message","details"}}` with the
+ * right status. Anything that is not a known error is a bug: logged in full, answered with a bare 500.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DataSyncError, type ErrorCode } from '../lib/errors.js';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  validation_failed: 422,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  database_unreachable: 503,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: Record<string, unknown> };
+}
+
+export function errorBody(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
+  return { error: { code, message, details } };
+}
+
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  if (error instanceof DataSyncError) {
+    const status = STATUS[error.code] ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.status(status).send(errorBody(error.code, error.message, error.details));
+    return;
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // Fastify's own client errors: malformed JSON, body too large, unsupported media type…
+    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'bad_request' : 'bad_request';
+    void reply
+      .status(status)
+      .send(errorBody(code, fastifyError.message ?? 'bad request', { fastifyCode: fastifyError.code }));
+    return;
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  void reply.status(500).send(errorBody('internal', 'internal error'));
+}

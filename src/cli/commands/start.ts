@@ -1,0 +1,59 @@
+/**
+ * @module `datasync start`: the API and a worker in one process, on SQLite by default. Prints where to go,
+ * where the data lives and the demo login.
+ */
+import { Command } from 'commander';
+import { ensureBootstrapApiKey, ensureDemo } from '../../app/bootstrap.js';
+import { openContext } from '../../app/context.js';
+import { handleSignals } from '../../app/lifecycle.js';
+import { buildServer } from '../../api/server.js';
+import { DataSyncError, systemErrorCode } from '../../lib/errors.js';
+import { configFromFlags, withDataOption, withPortOption } from './options.js';
+
+export function startCommand(): Command {
+  return withPortOption(withDataOption(new Command('start').description('run the API and a worker'))).action(
+    async (flags: { port?: string; data?: string }) => {
+      const { config, logger } = configFromFlags(flags);
+      const ctx = await openContext(config, logger, { migrate: true });
+      const demo = config.demo ? await ensureDemo(ctx) : undefined;
+      await ensureBootstrapApiKey(ctx);
+      const server = await buildServer(ctx);
+      let address: string;
+      try {
+        address = await server.listen({ port: config.port, host: config.host });
+      } catch (error) {
+        await ctx.close();
+        if (systemErrorCode(error) === 'EADDRINUSE') {
+          throw new DataSyncError('port_in_use', `port ${config.port} is already in use`, {
+            hint: 'stop the other process or choose another port with --port or PORT',
+          });
+        }
+        if (systemErrorCode(error) === 'EACCES') {
+          throw new DataSyncError('port_in_use', `not allowed to listen on port ${config.port}`, {
+            hint: 'choose a port above 1023 with --port or PORT',
+          });
+        }
+        throw error;
+      }
+      handleSignals(
+        logger,
+        [
+          { name: 'http', run: () => server.close() },
+          { name: 'database', run: () => ctx.close() },
+        ],
+        config.shutdownTimeoutMs,
+      );
+      const port = server.server.address();
+      const url = `http://localhost:${typeof port === 'object' && port ? port.port : config.port}`;
+      const lines = [
+        `DataSync is running at ${url}`,
+        `  data:     ${config.dataDir}`,
+        `  database: ${ctx.store.dialect === 'sqlite' ? 'SQLite ' : 'Postgres '}${ctx.store.location}`,
+        ...(demo ? [`  login:    ${demo.email} / ${demo.password}`] : []),
+        '  stop:     Ctrl-C',
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+      logger.debug({ address }, 'listening');
+    },
+  );
+}

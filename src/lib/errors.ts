@@ -1,0 +1,78 @@
+/**
+ * @module The one error type of DataSync: a closed set of codes, a message for people, an optional hint that
+ * names the fix, and structured details. The HTTP layer and the CLI each turn it into their own shape in one place.
+ */
+
+export const ERROR_CODES = [
+  // configuration and start-up
+  'config_invalid',
+  'data_dir_unwritable',
+  'port_in_use',
+  'database_unreachable',
+  'secret_key_invalid',
+  'migration_failed',
+  // requests
+  'bad_request',
+  'validation_failed',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'payload_too_large',
+  'rate_limited',
+  // platforms (connector error classes)
+  'network',
+  'auth',
+  'quota',
+  'remote_validation',
+  'remote_conflict',
+  'remote_not_found',
+  // everything else: a bug
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface DataSyncErrorOptions {
+  /** What the reader should do about it: shown after the message by the CLI. */
+  hint?: string;
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class DataSyncError extends Error {
+  override readonly name = 'DataSyncError';
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: DataSyncErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+  }
+
+  /** One line for a terminal: the problem, then the fix. */
+  toOneLine(): string {
+    return this.hint ? `${this.message}: ${this.hint}` : this.message;
+  }
+}
+
+export function isDataSyncError(value: unknown): value is DataSyncError {
+  return value instanceof DataSyncError;
+}
+
+/** Node system errors carry a string `code` such as EADDRINUSE; this reads it without `any`. */
+export function systemErrorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,15 @@
+/**
+ * @module The ordered list of migrations. Append only: a migration that has shipped is never edited, a change
+ * to the schema is a new file. Names sort in the order they apply.
+ */
+import type { Kysely } from 'kysely';
+import type { DialectName } from '../dialect.js';
+import * as m0001 from './0001-core.js';
+
+export interface DialectMigration {
+  up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+}
+
+export const MIGRATIONS: Record<string, DialectMigration> = {
+  '0001-core': m0001,
+};

@@ -1,0 +1,168 @@
+/**
+ * @module Connections: a connector, its settings and its credentials. Credentials are sealed with the secret box
+ * before they touch the database and are only opened by `credentials()`, which the runtime calls to talk to a
+ * platform; every other read returns a masked view.
+ */
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { SecretBox } from '../../lib/crypto/secret-box.js';
+import { newId } from '../../lib/ids.js';
+import { nowIso } from '../../lib/time.js';
+import { fromJson, toJson } from '../json.js';
+import type { ConnectionsTable, Database } from '../schema.js';
+import { pageLimit, toPage, type Page, type PageRequest } from './page.js';
+
+export type Credentials = Record<string, string>;
+
+export interface Connection {
+  id: string;
+  orgId: string;
+  name: string;
+  connector: string;
+  settings: Record<string, unknown>;
+  /** Which credential fields are set, each masked: never the values. */
+  credentials: Record<string, string>;
+  health: ConnectionsTable['health'];
+  healthMessage: string | null;
+  checkedAt: string | null;
+  managedBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function maskSecret(value: string): string {
+  return value.length <= 8 ? '••••' : `••••${value.slice(-4)}`;
+}
+
+export class ConnectionRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly box: SecretBox,
+  ) {}
+
+  async create(
+    orgId: string,
+    input: {
+      name: string;
+      connector: string;
+      settings?: Record<string, unknown>;
+      credentials?: Credentials;
+      managedBy?: string | null;
+    },
+  ): Promise<Connection> {
+    const now = nowIso();
+    const row: Insertable<ConnectionsTable> & { id: string; created_at: string; updated_at: string } = {
+      id: newId('con'),
+      org_id: orgId,
+      name: input.name,
+      connector: input.connector,
+      credentials_enc: input.credentials ? this.box.sealJson(input.credentials) : null,
+      settings: toJson(input.settings ?? {}),
+      health: 'unknown',
+      health_message: null,
+      checked_at: null,
+      managed_by: input.managedBy ?? null,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.db.insertInto('connections').values(row).execute();
+    return this.toView(row);
+  }
+
+  async get(orgId: string, id: string): Promise<Connection | undefined> {
+    const row = await this.db
+      .selectFrom('connections')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && this.toView(row);
+  }
+
+  async list(orgId: string, page: PageRequest = {}): Promise<Page<Connection>> {
+    const limit = pageLimit(page);
+    let q = this.db.selectFrom('connections').selectAll().where('org_id', '=', orgId);
+    if (page.cursor) q = q.where('id', '<', page.cursor);
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    return toPage(
+      rows.map((r) => this.toView(r)),
+      limit,
+    );
+  }
+
+  /** The decrypted credentials: for connectors only, never for responses or logs. */
+  async credentials(orgId: string, id: string): Promise<Credentials | undefined> {
+    const row = await this.db
+      .selectFrom('connections')
+      .select('credentials_enc')
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return row.credentials_enc ? this.box.openJson<Credentials>(row.credentials_enc) : {};
+  }
+
+  async update(
+    orgId: string,
+    id: string,
+    patch: { name?: string; settings?: Record<string, unknown>; credentials?: Credentials },
+  ): Promise<Connection | undefined> {
+    const set: Updateable<ConnectionsTable> = { updated_at: nowIso() };
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.settings !== undefined) set.settings = toJson(patch.settings);
+    if (patch.credentials !== undefined) set.credentials_enc = this.box.sealJson(patch.credentials);
+    await this.db
+      .updateTable('connections')
+      .set(set)
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .execute();
+    return this.get(orgId, id);
+  }
+
+  async setHealth(
+    orgId: string,
+    id: string,
+    health: ConnectionsTable['health'],
+    message: string | null,
+  ): Promise<void> {
+    await this.db
+      .updateTable('connections')
+      .set({ health, health_message: message, checked_at: nowIso() })
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async delete(orgId: string, id: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('connections')
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  private toView(row: { [K in keyof ConnectionsTable]?: unknown }): Connection {
+    const sealed = row.credentials_enc as string | null;
+    const credentials = sealed ? this.box.openJson<Credentials>(sealed) : {};
+    return {
+      id: row.id as string,
+      orgId: row.org_id as string,
+      name: row.name as string,
+      connector: row.connector as string,
+      settings: fromJson<Record<string, unknown>>(row.settings),
+      credentials: Object.fromEntries(
+        Object.entries(credentials).map(([k, v]) => [k, maskSecret(String(v))]),
+      ),
+      health: row.health as ConnectionsTable['health'],
+      healthMessage: (row.health_message as string | null) ?? null,
+      checkedAt: (row.checked_at as string | null) ?? null,
+      managedBy: (row.managed_by as string | null) ?? null,
+      createdAt: row.created_at as string,
+      updatedAt: row.updated_at as string,
+    };
+  }
+}
