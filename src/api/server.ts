@@ -7,6 +7,7 @@ import type { AppContext } from '../app/context.js';
 import { ping } from '../store/database.js';
 import { pendingMigrations } from '../store/migrator.js';
 import { errorBody, handleError } from './http-errors.js';
+import { registerWebUi, serveIndexForPage } from './web-ui.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -21,6 +22,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
+    if (serveIndexForPage(request, reply)) return;
     void reply
       .status(404)
       .send(errorBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
@@ -45,5 +47,6 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     return { status: 'ready', database: ctx.store.dialect };
   });
 
+  await registerWebUi(app);
   return app;
 }

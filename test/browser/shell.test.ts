@@ -1,0 +1,38 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshotBothThemes } from '../helpers/browser.js';
+import { baseEnv, runCli, type Running } from '../helpers/cli.js';
+
+describe('admin UI shell', () => {
+  let server: Running;
+  let url: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = runCli(
+      ['start', '--port', '0', '--data', mkdtempSync(path.join(tmpdir(), 'datasync-ui-'))],
+      baseEnv(),
+    );
+    url = (await server.waitFor(/running at (http:\/\/localhost:\d+)/))[1]!;
+    await server.waitFor(/stop:/);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+  });
+
+  it('serves the sign-in page for a deep link, and the page works in both themes', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/login`);
+    await expect(page.getByRole('heading', { name: 'Sign in to DataSync' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByLabel('Email').isVisible()).resolves.toBe(true);
+    await screenshotBothThemes(page, 'sign-in');
+    await page.close();
+  });
+});
