@@ -7,6 +7,7 @@ import type { AppContext } from '../app/context.js';
 import { ping } from '../store/database.js';
 import { pendingMigrations } from '../store/migrator.js';
 import { errorBody, handleError } from './http-errors.js';
+import { receiverRoutes } from '../syndication/receiver.js';
 import { registerWebUi, serveIndexForPage } from './web-ui.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -47,6 +48,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     return { status: 'ready', database: ctx.store.dialect };
   });
 
+  await app.register(receiverRoutes, { repos: ctx.repos });
   await registerWebUi(app);
   return app;
 }

@@ -21,7 +21,8 @@ export type IdPrefix =
   | 'dlv'
   | 'whe'
   | 'job'
-  | 'ses';
+  | 'ses'
+  | 'site';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

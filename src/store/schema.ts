@@ -214,6 +214,50 @@ export interface WebhookEventsTable {
   processed_at: string | null;
 }
 
+export interface SitesTable {
+  id: string;
+  org_id: string;
+  connection_id: string;
+  name: string;
+  slug: string;
+  url: string;
+  last_checksum: string | null;
+  last_status: 'success' | 'failed' | null;
+  last_error: string | null;
+  last_synced_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MappingsTable {
+  org_id: string;
+  item_id: string;
+  site_id: string;
+  mode: 'full' | 'override' | 'block';
+  overrides: JsonColumn | null;
+  updated_at: string;
+}
+
+export interface SiteSnapshotsTable {
+  site_id: string;
+  org_id: string;
+  delivery_id: string;
+  payload: JsonColumn;
+  item_count: number;
+  received_at: string;
+}
+
+export interface DeliveryAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  org_id: string;
+  status_code: number | null;
+  latency_ms: number;
+  response_excerpt: string | null;
+  error: string | null;
+  created_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -231,4 +275,8 @@ export interface Database {
   conflicts: ConflictsTable;
   deliveries: DeliveriesTable;
   webhook_events: WebhookEventsTable;
+  sites: SitesTable;
+  mappings: MappingsTable;
+  site_snapshots: SiteSnapshotsTable;
+  delivery_attempts: DeliveryAttemptsTable;
 }

@@ -10,7 +10,10 @@ import { AuditLogRepository } from './audit-log.js';
 import { CollectionRepository } from './collections.js';
 import { ConnectionRepository } from './connections.js';
 import { OrganizationRepository, UserRepository } from './organizations.js';
+import { DeliveryRepository } from './deliveries.js';
+import { MappingRepository } from './mappings.js';
 import { RecordRepository } from './records.js';
+import { SiteRepository } from './sites.js';
 
 export interface Repositories {
   organizations: OrganizationRepository;
@@ -20,6 +23,9 @@ export interface Repositories {
   connections: ConnectionRepository;
   collections: CollectionRepository;
   records: RecordRepository;
+  sites: SiteRepository;
+  mappings: MappingRepository;
+  deliveries: DeliveryRepository;
 }
 
 export function createRepositories(db: Kysely<Database>, box: SecretBox): Repositories {
@@ -31,5 +37,8 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     connections: new ConnectionRepository(db, box),
     collections: new CollectionRepository(db),
     records: new RecordRepository(db),
+    sites: new SiteRepository(db, box),
+    mappings: new MappingRepository(db),
+    deliveries: new DeliveryRepository(db),
   };
 }

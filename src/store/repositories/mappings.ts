@@ -1,0 +1,67 @@
+/**
+ * @module The item × site mapping matrix. A missing cell means "not syndicated" (see effective-payload.ts).
+ */
+import type { Kysely } from 'kysely';
+import type { MappingCell, MappingMode } from '../../content/effective-payload.js';
+import { nowIso } from '../../lib/time.js';
+import { fromJson, toJson } from '../json.js';
+import type { Database } from '../schema.js';
+
+export interface Mapping extends MappingCell {
+  siteId: string;
+}
+
+export class MappingRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async list(orgId: string, filter: { siteId?: string } = {}): Promise<Mapping[]> {
+    let q = this.db.selectFrom('mappings').selectAll().where('org_id', '=', orgId);
+    if (filter.siteId) q = q.where('site_id', '=', filter.siteId);
+    const rows = await q.orderBy('site_id').orderBy('item_id').execute();
+    return rows.map((r) => ({
+      siteId: r.site_id,
+      itemId: r.item_id,
+      mode: r.mode,
+      overrides: r.overrides === null ? null : fromJson<Record<string, unknown>>(r.overrides),
+    }));
+  }
+
+  /** Sets cells (inside the caller's transaction when several must land together). */
+  async put(
+    orgId: string,
+    cells: readonly {
+      siteId: string;
+      itemId: string;
+      mode: MappingMode;
+      overrides?: Record<string, unknown> | null;
+    }[],
+  ): Promise<void> {
+    const now = nowIso();
+    for (const cell of cells) {
+      const overrides = cell.mode === 'override' ? toJson(cell.overrides ?? {}) : null;
+      await this.db
+        .insertInto('mappings')
+        .values({
+          org_id: orgId,
+          site_id: cell.siteId,
+          item_id: cell.itemId,
+          mode: cell.mode,
+          overrides,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc.columns(['site_id', 'item_id']).doUpdateSet({ mode: cell.mode, overrides, updated_at: now }),
+        )
+        .execute();
+    }
+  }
+
+  async remove(orgId: string, siteId: string, itemId: string): Promise<void> {
+    await this.db
+      .deleteFrom('mappings')
+      .where('org_id', '=', orgId)
+      .where('site_id', '=', siteId)
+      .where('item_id', '=', itemId)
+      .execute();
+  }
+}
