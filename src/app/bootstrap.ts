@@ -1,5 +1,6 @@
 /**
- * @module First-start data: a demo organization and login so `npm start` opens on something that works, and the
+ * @module First-start data: the demo organization (Acme Holdings, with the syndication demo) and its owner's
+ * login so `npm start` opens on something that works, and the
  * owner API key named by DATASYNC_BOOTSTRAP_API_KEY for automation. Both are idempotent.
  */
 import { randomBytes } from 'node:crypto';
@@ -7,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hashPassword } from '../lib/crypto/password.js';
 import { createRepositories } from '../store/repositories/index.js';
+import { seedSyndicationDemo } from '../syndication/demo-seed.js';
 import type { AppContext } from './context.js';
 
 export const DEMO_EMAIL = 'demo@datasync.local';
@@ -23,7 +25,7 @@ export async function ensureDemo(ctx: AppContext): Promise<DemoLogin | undefined
     const password = randomBytes(9).toString('base64url');
     await ctx.store.db.transaction().execute(async (trx) => {
       const repos = createRepositories(trx, ctx.box);
-      const org = await repos.organizations.create({ name: 'Demo', slug: 'demo' });
+      const org = await repos.organizations.create({ name: 'Acme Holdings', slug: 'acme' });
       const user = await repos.users.create({
         email: DEMO_EMAIL,
         name: 'Demo Owner',
@@ -37,6 +39,7 @@ export async function ensureDemo(ctx: AppContext): Promise<DemoLogin | undefined
         resourceType: 'organization',
         resourceId: org.id,
       });
+      await seedSyndicationDemo(repos, org.id);
     });
     // The password lives beside the secret key (mode 0600) so every later start can print it again.
     writeFileSync(file, JSON.stringify({ email: DEMO_EMAIL, password }) + '\n', { mode: 0o600 });

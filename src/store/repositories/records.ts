@@ -87,6 +87,22 @@ export class RecordRepository {
     return out;
   }
 
+  /** Live records by id in any collection of the organization (mapped syndication items span content types). */
+  async getByIds(orgId: string, ids: readonly string[]): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = [];
+    for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+      const rows = await this.db
+        .selectFrom('records')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', 'in', ids.slice(i, i + INSERT_CHUNK))
+        .where('deleted_at', 'is', null)
+        .execute();
+      out.push(...rows.map(toRecord));
+    }
+    return out;
+  }
+
   /** Live records in id order (oldest first), for full scans. */
   async list(
     orgId: string,
