@@ -11,6 +11,19 @@ import { pageLimit, toPage, type Page, type PageRequest } from './page.js';
 
 export type ApiKey = Omit<ApiKeysTable, 'key_hash'>;
 
+/** Every column but the hash: the hash never leaves this file. */
+const PUBLIC_COLUMNS = [
+  'id',
+  'org_id',
+  'name',
+  'prefix',
+  'role',
+  'created_by',
+  'created_at',
+  'last_used_at',
+  'revoked_at',
+] as const;
+
 export class ApiKeyRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -40,17 +53,7 @@ export class ApiKeyRepository {
   async authenticate(key: string): Promise<ApiKey | undefined> {
     const row = await this.db
       .selectFrom('api_keys')
-      .select([
-        'id',
-        'org_id',
-        'name',
-        'prefix',
-        'role',
-        'created_by',
-        'created_at',
-        'last_used_at',
-        'revoked_at',
-      ])
+      .select(PUBLIC_COLUMNS)
       .where('key_hash', '=', hashApiKey(key))
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
@@ -75,20 +78,7 @@ export class ApiKeyRepository {
 
   async list(orgId: string, page: PageRequest = {}): Promise<Page<ApiKey>> {
     const limit = pageLimit(page);
-    let q = this.db
-      .selectFrom('api_keys')
-      .select([
-        'id',
-        'org_id',
-        'name',
-        'prefix',
-        'role',
-        'created_by',
-        'created_at',
-        'last_used_at',
-        'revoked_at',
-      ])
-      .where('org_id', '=', orgId);
+    let q = this.db.selectFrom('api_keys').select(PUBLIC_COLUMNS).where('org_id', '=', orgId);
     if (page.cursor) q = q.where('id', '<', page.cursor);
     return toPage(
       await q

@@ -71,36 +71,12 @@ export class RecordRepository {
   }
 
   async getMany(orgId: string, collectionId: string, ids: readonly string[]): Promise<StoredRecord[]> {
-    if (ids.length === 0) return [];
-    const out: StoredRecord[] = [];
-    for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-      const rows = await this.db
-        .selectFrom('records')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('collection_id', '=', collectionId)
-        .where('id', 'in', ids.slice(i, i + INSERT_CHUNK))
-        .where('deleted_at', 'is', null)
-        .execute();
-      out.push(...rows.map(toRecord));
-    }
-    return out;
+    return this.byIds(orgId, ids, { collectionId, includeDeleted: false });
   }
 
   /** Live records by id in any collection of the organization (mapped syndication items span content types). */
   async getByIds(orgId: string, ids: readonly string[]): Promise<StoredRecord[]> {
-    const out: StoredRecord[] = [];
-    for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-      const rows = await this.db
-        .selectFrom('records')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('id', 'in', ids.slice(i, i + INSERT_CHUNK))
-        .where('deleted_at', 'is', null)
-        .execute();
-      out.push(...rows.map(toRecord));
-    }
-    return out;
+    return this.byIds(orgId, ids, { includeDeleted: false });
   }
 
   /** Live records in id order (oldest first), for full scans. */
@@ -171,10 +147,10 @@ export class RecordRepository {
     if (writes.length === 0) return [];
     const existing = new Map(
       (
-        await this.getManyIncludingDeleted(
+        await this.byIds(
           orgId,
-          collectionId,
           writes.flatMap((w) => (w.id ? [w.id] : [])),
+          { collectionId, includeDeleted: true },
         )
       ).map((r) => [r.id, r]),
     );
@@ -285,22 +261,22 @@ export class RecordRepository {
     return live.length;
   }
 
-  private async getManyIncludingDeleted(
+  /** Reads ids in chunks that stay under SQLite's bound-parameter limit. */
+  private async byIds(
     orgId: string,
-    collectionId: string,
     ids: readonly string[],
+    options: { collectionId?: string; includeDeleted: boolean },
   ): Promise<StoredRecord[]> {
-    if (ids.length === 0) return [];
     const out: StoredRecord[] = [];
     for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-      const rows = await this.db
+      let q = this.db
         .selectFrom('records')
         .selectAll()
         .where('org_id', '=', orgId)
-        .where('collection_id', '=', collectionId)
-        .where('id', 'in', ids.slice(i, i + INSERT_CHUNK))
-        .execute();
-      out.push(...rows.map(toRecord));
+        .where('id', 'in', ids.slice(i, i + INSERT_CHUNK));
+      if (options.collectionId) q = q.where('collection_id', '=', options.collectionId);
+      if (!options.includeDeleted) q = q.where('deleted_at', 'is', null);
+      out.push(...(await q.execute()).map(toRecord));
     }
     return out;
   }
