@@ -6,11 +6,14 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { AppContext } from '../app/context.js';
 import { ping } from '../store/database.js';
 import { pendingMigrations } from '../store/migrator.js';
+import type { ApiOptions } from './api-options.js';
 import { errorBody, handleError } from './http-errors.js';
+import { registerApi } from './register-api.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+/** The whole HTTP server; `api` tunes /api/v1 (tests pass their own limits and connection checker). */
+export async function buildServer(ctx: AppContext, api: Partial<ApiOptions> = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -44,6 +47,8 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     }
     return { status: 'ready', database: ctx.store.dialect };
   });
+
+  await registerApi(app, ctx, api);
 
   return app;
 }

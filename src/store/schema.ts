@@ -214,6 +214,17 @@ export interface WebhookEventsTable {
   processed_at: string | null;
 }
 
+/** A signed-in browser: the cookie holds the token, the table only its SHA-256. */
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -231,4 +242,5 @@ export interface Database {
   conflicts: ConflictsTable;
   deliveries: DeliveriesTable;
   webhook_events: WebhookEventsTable;
+  sessions: SessionsTable;
 }

@@ -73,7 +73,7 @@ export class ApiKeyRepository {
     return row !== undefined;
   }
 
-  async list(orgId: string, page: PageRequest = {}): Promise<Page<ApiKey>> {
+  async list(orgId: string, page: PageRequest & { includeRevoked?: boolean } = {}): Promise<Page<ApiKey>> {
     const limit = pageLimit(page);
     let q = this.db
       .selectFrom('api_keys')
@@ -89,6 +89,7 @@ export class ApiKeyRepository {
         'revoked_at',
       ])
       .where('org_id', '=', orgId);
+    if (page.includeRevoked === false) q = q.where('revoked_at', 'is', null);
     if (page.cursor) q = q.where('id', '<', page.cursor);
     return toPage(
       await q
@@ -97,6 +98,25 @@ export class ApiKeyRepository {
         .execute(),
       limit,
     );
+  }
+
+  async get(orgId: string, id: string): Promise<ApiKey | undefined> {
+    return this.db
+      .selectFrom('api_keys')
+      .select([
+        'id',
+        'org_id',
+        'name',
+        'prefix',
+        'role',
+        'created_by',
+        'created_at',
+        'last_used_at',
+        'revoked_at',
+      ])
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst();
   }
 
   async revoke(orgId: string, id: string): Promise<boolean> {
