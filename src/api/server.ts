@@ -21,6 +21,8 @@ export async function buildServer(ctx: AppContext, api: Partial<ApiOptions> = {}
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
     return503OnClosing: true,
+    // Errors Fastify raises before routing (bad URL encoding, overlong path parameters) get our error shape too.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {

@@ -3,7 +3,7 @@
  * with app.inject. Two organizations, A and B, each with an API key per role, and a person who signs in to A.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { ApiOptions } from '../../src/api/api-options.js';
@@ -32,7 +32,7 @@ export interface ApiWorld {
   b: TenantWorld;
   /** Signs in to A as its owner (email + password) */
   login: { email: string; password: string };
-  inject(options: InjectOptions & { key?: string }): ReturnType<FastifyInstance['inject']>;
+  inject(options: InjectOptions & { key?: string }): Promise<LightMyRequestResponse>;
 }
 
 let n = 0;
