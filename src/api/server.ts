@@ -6,20 +6,25 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { AppContext } from '../app/context.js';
 import { ping } from '../store/database.js';
 import { pendingMigrations } from '../store/migrator.js';
+import type { ApiOptions } from './api-options.js';
 import { errorBody, handleError } from './http-errors.js';
 import { receiverRoutes } from '../syndication/receiver.js';
+import { registerApi } from './register-api.js';
 import { registerWebUi, serveIndexForPage } from './web-ui.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+/** The whole HTTP server; `api` tunes /api/v1 (tests pass their own limits and connection checker). */
+export async function buildServer(ctx: AppContext, api: Partial<ApiOptions> = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     // One line per request is noise at our volumes; failures are logged by the error handler instead.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    trustProxy: ctx.config.trustProxy,
     return503OnClosing: true,
+    // Errors Fastify raises before routing (bad URL encoding, overlong path parameters) get our error shape too.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
@@ -48,6 +53,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     return { status: 'ready', database: ctx.store.dialect };
   });
 
+  await registerApi(app, ctx, api);
   await app.register(receiverRoutes, { repos: ctx.repos });
   await registerWebUi(app);
   return app;

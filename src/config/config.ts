@@ -32,6 +32,8 @@ const envSchema = z.object({
   DATASYNC_DEMO: z.enum(['true', 'false', '1', '0']).default('true'),
   DATASYNC_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   DATASYNC_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  DATASYNC_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false'),
+  DATASYNC_PUBLIC_URL: z.url({ error: 'must be an absolute http(s) URL' }).optional(),
 });
 
 export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string };
@@ -49,6 +51,10 @@ export interface Config {
   demo: boolean;
   shutdownTimeoutMs: number;
   workerConcurrency: number;
+  /** Believe X-Forwarded-For (client IPs for rate limits and the audit log) only behind a trusted proxy. */
+  trustProxy: boolean;
+  /** How this server is reached from outside (links, the built-in receiver); defaults to http://localhost:PORT. */
+  publicUrl: string | undefined;
 }
 
 /** Flags given on the command line win over the environment. */
@@ -114,6 +120,8 @@ export function loadConfig(
     demo: e.DATASYNC_DEMO === 'true' || e.DATASYNC_DEMO === '1',
     shutdownTimeoutMs: e.DATASYNC_SHUTDOWN_TIMEOUT_MS,
     workerConcurrency: e.DATASYNC_WORKER_CONCURRENCY,
+    trustProxy: e.DATASYNC_TRUST_PROXY === 'true' || e.DATASYNC_TRUST_PROXY === '1',
+    publicUrl: e.DATASYNC_PUBLIC_URL?.replace(/\/$/, ''),
   };
 }
 

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'conflict',
   'payload_too_large',
   'rate_limited',
+  'not_implemented',
   // platforms (connector error classes)
   'network',
   'auth',

@@ -258,6 +258,17 @@ export interface DeliveryAttemptsTable {
   created_at: string;
 }
 
+/** A signed-in browser: the cookie holds the token, the table only its SHA-256. */
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -279,4 +290,5 @@ export interface Database {
   mappings: MappingsTable;
   site_snapshots: SiteSnapshotsTable;
   delivery_attempts: DeliveryAttemptsTable;
+  sessions: SessionsTable;
 }

@@ -35,4 +35,24 @@ describe('admin UI shell', () => {
     await screenshotBothThemes(page, 'sign-in');
     await page.close();
   });
+
+  it('signs in with the demo login, lands in the shell, and signs out', async () => {
+    const [, email, password] = server.stdout().match(/login: +(\S+) \/ (\S+)/)!;
+    const page = await browser.newPage();
+    await page.goto(`${url}/`);
+    await page.waitForURL(`${url}/login`);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByLabel('Email').fill(email!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByLabel('Password').fill(password!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('signed-in-as').waitFor();
+    expect(await page.getByTestId('signed-in-as').textContent()).toBe(`${email} · owner`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Acme Holdings');
+    await screenshotBothThemes(page, 'overview');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${url}/login`);
+    await page.close();
+  });
 });

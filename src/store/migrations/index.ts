@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import * as m0001 from './0001-core.js';
+import * as m0003 from './0003-api.js';
 import * as m0005 from './0005-syndication.js';
 
 export interface DialectMigration {
@@ -13,5 +14,6 @@ export interface DialectMigration {
 
 export const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-core': m0001,
+  '0003-api': m0003,
   '0005-syndication': m0005,
 };

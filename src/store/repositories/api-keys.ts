@@ -76,9 +76,10 @@ export class ApiKeyRepository {
     return row !== undefined;
   }
 
-  async list(orgId: string, page: PageRequest = {}): Promise<Page<ApiKey>> {
+  async list(orgId: string, page: PageRequest & { includeRevoked?: boolean } = {}): Promise<Page<ApiKey>> {
     const limit = pageLimit(page);
     let q = this.db.selectFrom('api_keys').select(PUBLIC_COLUMNS).where('org_id', '=', orgId);
+    if (page.includeRevoked === false) q = q.where('revoked_at', 'is', null);
     if (page.cursor) q = q.where('id', '<', page.cursor);
     return toPage(
       await q
@@ -87,6 +88,15 @@ export class ApiKeyRepository {
         .execute(),
       limit,
     );
+  }
+
+  async get(orgId: string, id: string): Promise<ApiKey | undefined> {
+    return this.db
+      .selectFrom('api_keys')
+      .select(PUBLIC_COLUMNS)
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst();
   }
 
   async revoke(orgId: string, id: string): Promise<boolean> {

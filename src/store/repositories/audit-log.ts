@@ -22,6 +22,17 @@ export interface AuditInput {
   details?: Record<string, unknown>;
 }
 
+/** List filters; `from` is inclusive and `to` exclusive (ISO-8601 UTC). */
+export interface AuditFilter {
+  action?: string | undefined;
+  actorType?: AuditLogTable['actor_type'] | undefined;
+  actorId?: string | undefined;
+  resourceType?: string | undefined;
+  resourceId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
 export class AuditLogRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -45,9 +56,16 @@ export class AuditLogRepository {
     return { ...row, details };
   }
 
-  async list(orgId: string, page: PageRequest = {}): Promise<Page<AuditEntry>> {
+  async list(orgId: string, page: PageRequest & AuditFilter = {}): Promise<Page<AuditEntry>> {
     const limit = pageLimit(page);
     let q = this.db.selectFrom('audit_log').selectAll().where('org_id', '=', orgId);
+    if (page.action) q = q.where('action', '=', page.action);
+    if (page.actorType) q = q.where('actor_type', '=', page.actorType);
+    if (page.actorId) q = q.where('actor_id', '=', page.actorId);
+    if (page.resourceType) q = q.where('resource_type', '=', page.resourceType);
+    if (page.resourceId) q = q.where('resource_id', '=', page.resourceId);
+    if (page.from) q = q.where('created_at', '>=', page.from);
+    if (page.to) q = q.where('created_at', '<', page.to);
     if (page.cursor) q = q.where('id', '<', page.cursor);
     const rows = await q
       .orderBy('id', 'desc')

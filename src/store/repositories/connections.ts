@@ -78,9 +78,17 @@ export class ConnectionRepository {
     return row && this.toView(row);
   }
 
-  async list(orgId: string, page: PageRequest = {}): Promise<Page<Connection>> {
+  async list(
+    orgId: string,
+    page: PageRequest & {
+      connector?: string | undefined;
+      health?: ConnectionsTable['health'] | undefined;
+    } = {},
+  ): Promise<Page<Connection>> {
     const limit = pageLimit(page);
     let q = this.db.selectFrom('connections').selectAll().where('org_id', '=', orgId);
+    if (page.connector) q = q.where('connector', '=', page.connector);
+    if (page.health) q = q.where('health', '=', page.health);
     if (page.cursor) q = q.where('id', '<', page.cursor);
     const rows = await q
       .orderBy('id', 'desc')

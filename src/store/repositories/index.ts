@@ -14,6 +14,8 @@ import { DeliveryRepository } from './deliveries.js';
 import { MappingRepository } from './mappings.js';
 import { RecordRepository } from './records.js';
 import { SiteRepository } from './sites.js';
+import { MemberRepository } from './members.js';
+import { SessionRepository } from './sessions.js';
 
 export interface Repositories {
   organizations: OrganizationRepository;
@@ -26,6 +28,8 @@ export interface Repositories {
   sites: SiteRepository;
   mappings: MappingRepository;
   deliveries: DeliveryRepository;
+  members: MemberRepository;
+  sessions: SessionRepository;
 }
 
 export function createRepositories(db: Kysely<Database>, box: SecretBox): Repositories {
@@ -40,5 +44,7 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     sites: new SiteRepository(db, box),
     mappings: new MappingRepository(db),
     deliveries: new DeliveryRepository(db),
+    members: new MemberRepository(db),
+    sessions: new SessionRepository(db),
   };
 }

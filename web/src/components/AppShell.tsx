@@ -60,7 +60,7 @@ export function AppShell() {
             }}
           >
             {data.memberships.map((m) => (
-              <option key={m.orgId} value={m.orgId}>
+              <option key={m.organization.id} value={m.organization.id}>
                 {m.organization.name}
               </option>
             ))}
@@ -85,7 +85,7 @@ export function AppShell() {
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center justify-end gap-2 border-b border-zinc-200 px-4 py-2 dark:border-zinc-800">
           <span className="text-sm text-zinc-500" data-testid="signed-in-as">
-            {data.user.email} · {data.role}
+            {data.user?.email ?? 'API key'} · {data.role}
           </span>
           <Button variant="ghost" onClick={() => toggleTheme()} aria-label="Toggle dark mode">
             ◐

@@ -1,0 +1,111 @@
+/**
+ * @module Request authentication and organization selection.
+ * Credentials, in order: `Authorization: Bearer dsk_…` (an API key, bound to one organization), else the
+ * `datasync_session` cookie (a person, member of any number of organizations). A client whose recent checks failed
+ * too often is refused (429) before its next credential is even looked at.
+ * Organization: the key's own, or for a person the `X-DataSync-Org` header (id or slug), or their only membership.
+ * An organization the caller does not belong to answers 404, the same as one that does not exist.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DataSyncError } from '../../lib/errors.js';
+import type { Membership } from '../../store/repositories/organizations.js';
+import type { Role } from '../../store/schema.js';
+import type { ApiContext } from '../api-options.js';
+import { SESSION_COOKIE } from './csrf.js';
+import type { Principal } from './principal.js';
+
+export const ORG_HEADER = 'x-datasync-org';
+
+const BEARER = /^Bearer\s+(dsk_[A-Za-z0-9_-]{20,200})$/;
+
+function refuseIfLimited(request: FastifyRequest, reply: FastifyReply, api: ApiContext): void {
+  const waitMs = api.authFailures.retryAfterMs(request.ip);
+  if (waitMs > 0) {
+    const seconds = Math.ceil(waitMs / 1000);
+    void reply.header('retry-after', String(seconds));
+    throw new DataSyncError('rate_limited', 'too many failed sign-in attempts from this address', {
+      details: { retryAfterSeconds: seconds },
+    });
+  }
+}
+
+function unauthorized(api: ApiContext, request: FastifyRequest, message: string): DataSyncError {
+  api.authFailures.recordFailure(request.ip);
+  return new DataSyncError('unauthorized', message);
+}
+
+/** The caller, or a thrown 401/429. Returns undefined only when no credentials were sent at all. */
+export async function resolvePrincipal(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  api: ApiContext,
+): Promise<Principal | undefined> {
+  const header = request.headers.authorization;
+  const cookie = request.cookies?.[SESSION_COOKIE];
+  if (header === undefined && cookie === undefined) return undefined;
+  refuseIfLimited(request, reply, api);
+  if (header !== undefined) {
+    const match = BEARER.exec(header);
+    if (!match) throw unauthorized(api, request, 'the Authorization header must be `Bearer dsk_…`');
+    const apiKey = await api.app.repos.apiKeys.authenticate(match[1]!);
+    if (!apiKey) throw unauthorized(api, request, 'unknown or revoked API key');
+    return { kind: 'api_key', apiKey };
+  }
+  const token = cookie!;
+  const session = token.length <= 200 ? await api.app.repos.sessions.authenticate(token) : undefined;
+  const user = session && (await api.app.repos.users.get(session.user_id));
+  if (!session || !user) throw unauthorized(api, request, 'the session has expired: sign in again');
+  const memberships = await api.app.repos.users.memberships(user.id);
+  return { kind: 'user', user, session, sessionToken: token, memberships };
+}
+
+function orgHeader(request: FastifyRequest): string | undefined {
+  const value = request.headers[ORG_HEADER];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 100) {
+    throw new DataSyncError('bad_request', `the ${ORG_HEADER} header must be one organization id or slug`);
+  }
+  return value;
+}
+
+function orgNotFound(): DataSyncError {
+  return new DataSyncError('not_found', 'organization not found');
+}
+
+/**
+ * The organization the request acts on and the caller's role there. With `required: false` a person in several
+ * organizations who named none gets undefined instead of an error (for /me and sign-out).
+ */
+export async function resolveOrg(
+  request: FastifyRequest,
+  api: ApiContext,
+  principal: Principal,
+  required: boolean,
+): Promise<{ orgId: string; role: Role } | undefined> {
+  const wanted = orgHeader(request);
+  if (principal.kind === 'api_key') {
+    const key = principal.apiKey;
+    // A key belongs to one organization: naming another is a request for something that is not there.
+    if (wanted !== undefined && wanted !== key.org_id) {
+      const org = await api.app.repos.organizations.get(key.org_id);
+      if (org?.slug !== wanted) throw orgNotFound();
+    }
+    return { orgId: key.org_id, role: key.role };
+  }
+  const pick = (m: Membership) => ({ orgId: m.orgId, role: m.role });
+  if (wanted !== undefined) {
+    const m = principal.memberships.find((x) => x.orgId === wanted || x.organization.slug === wanted);
+    if (!m) throw orgNotFound();
+    return pick(m);
+  }
+  if (principal.memberships.length === 1) return pick(principal.memberships[0]!);
+  if (!required) return undefined;
+  if (principal.memberships.length === 0) {
+    throw new DataSyncError('forbidden', 'you are not a member of any organization');
+  }
+  throw new DataSyncError('bad_request', `you belong to several organizations: name one in ${ORG_HEADER}`, {
+    details: {
+      organizations: principal.memberships.map((m) => ({ id: m.orgId, slug: m.organization.slug })),
+    },
+  });
+}

@@ -1,0 +1,214 @@
+/**
+ * @module `/api/v1/connections`: a connector with its settings and credentials for the current organization.
+ * Credentials are write-only: accepted on create and update, sealed at rest, answered masked (`••••1234`).
+ * `POST …/:id/test` asks the pluggable ConnectionChecker and records the connection's health.
+ */
+import { z } from 'zod';
+import { DataSyncError } from '../../lib/errors.js';
+import type { Connection } from '../../store/repositories/connections.js';
+import { created, defineRoute, noContent, ok, type ApiRoute } from '../define-route.js';
+import {
+  idSchema,
+  JsonObjectSchema,
+  NameSchema,
+  pageQueryShape,
+  pageSchema,
+  TimestampSchema,
+} from '../schemas/common.js';
+
+const HEALTH = ['unknown', 'healthy', 'unhealthy', 'paused'] as const;
+
+const ConnectorNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be a connector name such as "airtable"');
+
+const CredentialsSchema = z
+  .record(z.string().min(1).max(100), z.string().max(8192))
+  .refine((c) => Object.keys(c).length <= 50, 'at most 50 credential fields')
+  .meta({ description: 'write-only; answered masked' });
+
+const ConnectionSchema = z
+  .strictObject({
+    id: z.string(),
+    orgId: z.string(),
+    name: z.string(),
+    connector: z.string(),
+    settings: z.record(z.string(), z.unknown()),
+    credentials: z
+      .record(z.string(), z.string())
+      .meta({ description: 'each credential field masked, e.g. "••••1234"' }),
+    health: z.enum(HEALTH),
+    healthMessage: z.string().nullable(),
+    checkedAt: TimestampSchema.nullable(),
+    managedBy: z.string().nullable(),
+    createdAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+  })
+  .meta({ id: 'Connection' });
+
+const IdParams = z.strictObject({ id: idSchema('con') });
+
+function view(c: Connection): z.output<typeof ConnectionSchema> {
+  return c;
+}
+
+export const connectionRoutes: ApiRoute[] = [
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/connections',
+    operationId: 'listConnections',
+    summary: 'List connections, newest first',
+    tag: 'connections',
+    access: 'connections:read',
+    query: z.strictObject({
+      ...pageQueryShape,
+      connector: ConnectorNameSchema.optional(),
+      health: z.enum(HEALTH).optional(),
+    }),
+    responses: { 200: pageSchema(ConnectionSchema) },
+    async handler({ query, auth, repos }) {
+      return ok(await repos.connections.list(auth.orgId, query));
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/connections',
+    operationId: 'createConnection',
+    summary: 'Create a connection',
+    tag: 'connections',
+    access: 'connections:write',
+    body: z
+      .strictObject({
+        name: NameSchema,
+        connector: ConnectorNameSchema,
+        settings: JsonObjectSchema.optional(),
+        credentials: CredentialsSchema.optional(),
+      })
+      .meta({ id: 'CreateConnectionRequest' }),
+    responses: { 201: ConnectionSchema },
+    async handler({ body, auth, transaction }) {
+      const connection = await transaction(async (repos, audit) => {
+        const c = await repos.connections.create(auth.orgId, body);
+        await audit({
+          action: 'connection.created',
+          resourceType: 'connection',
+          resourceId: c.id,
+          details: { name: c.name, connector: c.connector, credentialFields: Object.keys(c.credentials) },
+        });
+        return c;
+      });
+      return created(view(connection));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/connections/:id',
+    operationId: 'getConnection',
+    summary: 'One connection (credentials masked)',
+    tag: 'connections',
+    access: 'connections:read',
+    params: IdParams,
+    responses: { 200: ConnectionSchema },
+    async handler({ params, auth, repos }) {
+      const c = await repos.connections.get(auth.orgId, params.id);
+      if (!c) throw new DataSyncError('not_found', 'connection not found');
+      return ok(view(c));
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/api/v1/connections/:id',
+    operationId: 'updateConnection',
+    summary: 'Change name, settings or credentials (credentials are replaced as a whole)',
+    tag: 'connections',
+    access: 'connections:write',
+    params: IdParams,
+    body: z
+      .strictObject({
+        name: NameSchema.optional(),
+        settings: JsonObjectSchema.optional(),
+        credentials: CredentialsSchema.optional(),
+      })
+      .refine((b) => Object.keys(b).length > 0, 'nothing to change')
+      .meta({ id: 'UpdateConnectionRequest' }),
+    responses: { 200: ConnectionSchema },
+    async handler({ params, body, auth, transaction }) {
+      const c = await transaction(async (repos, audit) => {
+        if (!(await repos.connections.get(auth.orgId, params.id))) {
+          throw new DataSyncError('not_found', 'connection not found');
+        }
+        const updated = await repos.connections.update(auth.orgId, params.id, body);
+        await audit({
+          action: 'connection.updated',
+          resourceType: 'connection',
+          resourceId: params.id,
+          details: { fields: Object.keys(body) },
+        });
+        return updated!;
+      });
+      return ok(view(c));
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/api/v1/connections/:id',
+    operationId: 'deleteConnection',
+    summary: 'Delete a connection',
+    tag: 'connections',
+    access: 'connections:write',
+    params: IdParams,
+    responses: { 204: null },
+    async handler({ params, auth, transaction }) {
+      await transaction(async (repos, audit) => {
+        if (!(await repos.connections.delete(auth.orgId, params.id))) {
+          throw new DataSyncError('not_found', 'connection not found');
+        }
+        await audit({ action: 'connection.deleted', resourceType: 'connection', resourceId: params.id });
+      });
+      return noContent();
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/connections/:id/test',
+    operationId: 'testConnection',
+    summary: "Check the connection's credentials against its platform and record its health",
+    description: 'Answers 501 `not_implemented` while no connector can check this kind of connection.',
+    tag: 'connections',
+    access: 'connections:test',
+    params: IdParams,
+    responses: {
+      200: z
+        .strictObject({ ok: z.boolean(), message: z.string(), connection: ConnectionSchema })
+        .meta({ id: 'ConnectionTestResult' }),
+    },
+    async handler({ params, auth, api, repos, transaction }) {
+      const c = await repos.connections.get(auth.orgId, params.id);
+      if (!c) throw new DataSyncError('not_found', 'connection not found');
+      const credentials = (await repos.connections.credentials(auth.orgId, params.id)) ?? {};
+      const result = await api.options.connectionChecker.check({
+        orgId: auth.orgId,
+        connectionId: c.id,
+        connector: c.connector,
+        settings: c.settings,
+        credentials,
+      });
+      const updated = await transaction(async (txRepos, audit) => {
+        await txRepos.connections.setHealth(
+          auth.orgId,
+          c.id,
+          result.ok ? 'healthy' : 'unhealthy',
+          result.message,
+        );
+        await audit({
+          action: 'connection.tested',
+          resourceType: 'connection',
+          resourceId: c.id,
+          details: { ok: result.ok },
+        });
+        return txRepos.connections.get(auth.orgId, c.id);
+      });
+      return ok({ ok: result.ok, message: result.message, connection: view(updated!) });
+    },
+  }),
+];

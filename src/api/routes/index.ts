@@ -1,0 +1,24 @@
+/**
+ * @module Every route of /api/v1, one file per resource. A new resource adds its file and one line here; the
+ * server mounts the list, the OpenAPI document and the docs page describe it, and the security tests walk it.
+ */
+import type { ApiRoute } from '../define-route.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { auditLogRoutes } from './audit-log.js';
+import { authRoutes } from './auth.js';
+import { collectionRoutes } from './collections.js';
+import { connectionRoutes } from './connections.js';
+import { meRoutes } from './me.js';
+import { memberRoutes } from './members.js';
+import { recordRoutes } from './records.js';
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  ...authRoutes,
+  ...meRoutes,
+  ...memberRoutes,
+  ...apiKeyRoutes,
+  ...auditLogRoutes,
+  ...connectionRoutes,
+  ...collectionRoutes,
+  ...recordRoutes,
+];

@@ -1,0 +1,179 @@
+/**
+ * @module `/api/v1/collections/:key/records`: the items of a collection. Updates are optimistic: the body names
+ * the version it was based on, and a record changed since answers 409 with the current version.
+ */
+import { z } from 'zod';
+import { DataSyncError } from '../../lib/errors.js';
+import type { Repositories } from '../../store/repositories/index.js';
+import type { StoredRecord } from '../../store/repositories/records.js';
+import { created, defineRoute, noContent, ok, type ApiRoute } from '../define-route.js';
+import {
+  idSchema,
+  JsonObjectSchema,
+  pageQueryShape,
+  pageSchema,
+  TimestampSchema,
+} from '../schemas/common.js';
+import { CollectionKeySchema } from './collections.js';
+
+const STATUS = ['draft', 'published', 'archived'] as const;
+
+const RecordSchema = z
+  .strictObject({
+    id: z.string(),
+    collectionId: z.string(),
+    status: z.enum(STATUS),
+    data: z.record(z.string(), z.unknown()),
+    checksum: z.string(),
+    version: z.number().int(),
+    createdAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+  })
+  .meta({ id: 'Record' });
+
+const CollectionParams = z.strictObject({ key: CollectionKeySchema });
+const RecordParams = z.strictObject({ key: CollectionKeySchema, id: idSchema('rec') });
+
+function view(r: StoredRecord): z.output<typeof RecordSchema> {
+  return {
+    id: r.id,
+    collectionId: r.collectionId,
+    status: r.status,
+    data: r.data,
+    checksum: r.checksum,
+    version: r.version,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+async function collectionId(repos: Repositories, orgId: string, key: string): Promise<string> {
+  const c = await repos.collections.byKey(orgId, key);
+  if (!c) throw new DataSyncError('not_found', 'collection not found');
+  return c.id;
+}
+
+export const recordRoutes: ApiRoute[] = [
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/collections/:key/records',
+    operationId: 'listRecords',
+    summary: 'List live records of a collection, oldest first',
+    tag: 'records',
+    access: 'records:read',
+    params: CollectionParams,
+    query: z.strictObject({ ...pageQueryShape, status: z.enum(STATUS).optional() }),
+    responses: { 200: pageSchema(RecordSchema) },
+    async handler({ params, query, auth, repos }) {
+      const id = await collectionId(repos, auth.orgId, params.key);
+      const page = await repos.records.list(auth.orgId, id, query);
+      return ok({ data: page.data.map(view), nextCursor: page.nextCursor });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/collections/:key/records',
+    operationId: 'createRecord',
+    summary: 'Create a record',
+    tag: 'records',
+    access: 'records:write',
+    params: CollectionParams,
+    body: z
+      .strictObject({ data: JsonObjectSchema, status: z.enum(STATUS).optional() })
+      .meta({ id: 'CreateRecordRequest' }),
+    responses: { 201: RecordSchema },
+    bodyLimit: 1024 * 1024,
+    async handler({ params, body, auth, transaction }) {
+      const record = await transaction(async (repos, audit) => {
+        const id = await collectionId(repos, auth.orgId, params.key);
+        const r = await repos.records.create(auth.orgId, id, body);
+        await audit({
+          action: 'record.created',
+          resourceType: 'record',
+          resourceId: r.id,
+          details: { collection: params.key },
+        });
+        return r;
+      });
+      return created(view(record));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/collections/:key/records/:id',
+    operationId: 'getRecord',
+    summary: 'One record',
+    tag: 'records',
+    access: 'records:read',
+    params: RecordParams,
+    responses: { 200: RecordSchema },
+    async handler({ params, auth, repos }) {
+      const id = await collectionId(repos, auth.orgId, params.key);
+      const r = await repos.records.get(auth.orgId, id, params.id);
+      if (!r) throw new DataSyncError('not_found', 'record not found');
+      return ok(view(r));
+    },
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/api/v1/collections/:key/records/:id',
+    operationId: 'updateRecord',
+    summary: 'Replace a record’s data (and status) if it is still at `version`',
+    tag: 'records',
+    access: 'records:write',
+    params: RecordParams,
+    body: z
+      .strictObject({
+        data: JsonObjectSchema,
+        status: z.enum(STATUS).optional(),
+        version: z.number().int().min(1).meta({ description: 'the version this edit is based on' }),
+      })
+      .meta({ id: 'UpdateRecordRequest' }),
+    responses: { 200: RecordSchema },
+    bodyLimit: 1024 * 1024,
+    async handler({ params, body, auth, transaction }) {
+      const record = await transaction(async (repos, audit) => {
+        const id = await collectionId(repos, auth.orgId, params.key);
+        const r = await repos.records.update(auth.orgId, id, params.id, {
+          data: body.data,
+          expectedVersion: body.version,
+          ...(body.status ? { status: body.status } : {}),
+        });
+        if (!r) throw new DataSyncError('not_found', 'record not found');
+        await audit({
+          action: 'record.updated',
+          resourceType: 'record',
+          resourceId: r.id,
+          details: { collection: params.key, version: r.version },
+        });
+        return r;
+      });
+      return ok(view(record));
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/api/v1/collections/:key/records/:id',
+    operationId: 'deleteRecord',
+    summary: 'Delete a record (a tombstone stays for incremental readers)',
+    tag: 'records',
+    access: 'records:write',
+    params: RecordParams,
+    responses: { 204: null },
+    async handler({ params, auth, transaction }) {
+      await transaction(async (repos, audit) => {
+        const id = await collectionId(repos, auth.orgId, params.key);
+        if ((await repos.records.deleteMany(auth.orgId, id, [params.id])) === 0) {
+          throw new DataSyncError('not_found', 'record not found');
+        }
+        await audit({
+          action: 'record.deleted',
+          resourceType: 'record',
+          resourceId: params.id,
+          details: { collection: params.key },
+        });
+      });
+      return noContent();
+    },
+  }),
+];
