@@ -59,6 +59,29 @@ export async function makeMember(w: ApiWorld, t: TenantWorld, role: Role = 'view
   return user;
 }
 
+export async function makeSite(w: ApiWorld, t: TenantWorld) {
+  const slug = unique('site').replace(/[^a-z0-9-]/g, '-');
+  return (await w.ctx.repos.sites.create(t.org.id, { name: 'North', slug, url: 'builtin:receiver' })).site;
+}
+
+/** An item of a content type with two text fields, for mapping cells and overrides. */
+export async function makeItem(w: ApiWorld, t: TenantWorld) {
+  const collection = await w.ctx.repos.collections.create(t.org.id, {
+    key: unique('offer').replace(/[^a-z0-9_]/g, '_'),
+    name: 'Offers',
+    schema: {
+      fields: [
+        { key: 'headline', label: 'Headline', type: 'text', required: true },
+        { key: 'cta_text', label: 'CTA', type: 'text', required: true },
+      ],
+    },
+  });
+  return w.ctx.repos.records.create(t.org.id, collection.id, {
+    data: { headline: 'Fall', cta_text: 'Shop' },
+    status: 'published',
+  });
+}
+
 const noInput = async (): Promise<CaseRequest> => ({});
 let loginHash: string | undefined;
 
@@ -257,5 +280,80 @@ export const ROUTE_CASES: RouteCase[] = [
       const { collection, record } = await makeRecord(w, t);
       return { params: { key: collection.key, id: record.id } };
     },
+  },
+  { route: 'GET /api/v1/sites', status: 200, valid: noInput },
+  {
+    route: 'POST /api/v1/sites',
+    status: 201,
+    valid: async () => ({ body: { name: 'West', slug: unique('west'), url: 'https://example.com/hook' } }),
+    bad: async () => ({ body: { name: 'West', slug: 'West Side', url: 'ftp://x' } }),
+  },
+  {
+    route: 'GET /api/v1/sites/:id',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeSite(w, t)).id } }),
+    bad: async () => ({ params: { id: 'site_x' } }),
+  },
+  {
+    route: 'PATCH /api/v1/sites/:id',
+    status: 200,
+    valid: async (w, t) => ({
+      params: { id: (await makeSite(w, t)).id },
+      body: { simulate: true, failureRate: 0.2 },
+    }),
+    bad: async (w, t) => ({ params: { id: (await makeSite(w, t)).id }, body: { failureRate: 2 } }),
+  },
+  {
+    route: 'DELETE /api/v1/sites/:id',
+    status: 204,
+    valid: async (w, t) => ({ params: { id: (await makeSite(w, t)).id } }),
+    bad: async () => ({ params: { id: 'nope' } }),
+  },
+  {
+    route: 'POST /api/v1/sites/:id/rotate-secret',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeSite(w, t)).id } }),
+    bad: async () => ({ params: { id: 'nope' } }),
+  },
+  {
+    route: 'GET /api/v1/sites/:id/snapshot',
+    status: 200,
+    async valid(w, t) {
+      const site = await makeSite(w, t);
+      await w.ctx.repos.sites.saveSnapshot(t.org.id, site.id, {
+        deliveryId: 'dlv_x',
+        payload: { items: [] },
+        itemCount: 0,
+        receivedAt: new Date().toISOString(),
+      });
+      return { params: { id: site.id } };
+    },
+    bad: async () => ({ params: { id: 'nope' } }),
+  },
+  {
+    route: 'GET /api/v1/mappings',
+    status: 200,
+    valid: noInput,
+    bad: async () => ({ query: { siteId: 'x' } }),
+  },
+  {
+    route: 'PUT /api/v1/mappings',
+    status: 200,
+    valid: async (w, t) => ({
+      body: {
+        siteId: (await makeSite(w, t)).id,
+        itemId: (await makeItem(w, t)).id,
+        mode: 'override',
+        overrides: { cta_text: 'Call us' },
+      },
+    }),
+    bad: async (w, t) => ({
+      body: {
+        siteId: (await makeSite(w, t)).id,
+        itemId: (await makeItem(w, t)).id,
+        mode: 'override',
+        overrides: { cta_text: 5 },
+      },
+    }),
   },
 ];

@@ -8,9 +8,11 @@ import { auditLogRoutes } from './audit-log.js';
 import { authRoutes } from './auth.js';
 import { collectionRoutes } from './collections.js';
 import { connectionRoutes } from './connections.js';
+import { mappingRoutes } from './mappings.js';
 import { meRoutes } from './me.js';
 import { memberRoutes } from './members.js';
 import { recordRoutes } from './records.js';
+import { siteRoutes } from './sites.js';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
@@ -21,4 +23,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...connectionRoutes,
   ...collectionRoutes,
   ...recordRoutes,
+  ...siteRoutes,
+  ...mappingRoutes,
 ];
