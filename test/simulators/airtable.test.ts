@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startAirtableSimulator, type AirtableSimulator } from '../../src/simulators/airtable/airtable-simulator.js';
+import {
+  startAirtableSimulator,
+  type AirtableSimulator,
+} from '../../src/simulators/airtable/airtable-simulator.js';
 import { createManualClock, type ManualClock } from '../../src/simulators/kit/sim-clock.js';
 import { constantTimeEqual, startReceiver } from './receiver.js';
 
@@ -30,7 +33,9 @@ describe('Airtable simulator', () => {
     });
     const wrong = await fetch(table(), { headers: { Authorization: 'Bearer patWrong' } });
     expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toEqual({ error: { type: 'UNAUTHORIZED', message: 'Invalid authentication token' } });
+    expect(await wrong.json()).toEqual({
+      error: { type: 'UNAUTHORIZED', message: 'Invalid authentication token' },
+    });
   });
 
   it('pages with pageSize/offset, returning every record exactly once even with writes between pages', async () => {
@@ -67,7 +72,10 @@ describe('Airtable simulator', () => {
     expect(tooMany.status).toBe(422);
     expect(tooMany.body.error.type).toBe('INVALID_RECORDS');
 
-    const created = await call(table(), { method: 'POST', body: JSON.stringify({ records: eleven.slice(0, 10) }) });
+    const created = await call(table(), {
+      method: 'POST',
+      body: JSON.stringify({ records: eleven.slice(0, 10) }),
+    });
     expect(created.status).toBe(200);
     expect(created.body.records).toHaveLength(10);
     const id = created.body.records[0].id;
@@ -88,12 +96,17 @@ describe('Airtable simulator', () => {
     expect(upsert.body.updatedRecords).toHaveLength(1);
     expect(upsert.body.createdRecords).toHaveLength(1);
 
-    const unknown = await call(table(), { method: 'POST', body: JSON.stringify({ records: [{ fields: { Nope: 1 } }] }) });
+    const unknown = await call(table(), {
+      method: 'POST',
+      body: JSON.stringify({ records: [{ fields: { Nope: 1 } }] }),
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.error).toEqual({ type: 'UNKNOWN_FIELD_NAME', message: 'Unknown field name: "Nope"' });
 
     const ids = created.body.records.slice(0, 3).map((r: { id: string }) => r.id);
-    const del = await call(`${table()}?${ids.map((x: string) => `records[]=${x}`).join('&')}`, { method: 'DELETE' });
+    const del = await call(`${table()}?${ids.map((x: string) => `records[]=${x}`).join('&')}`, {
+      method: 'DELETE',
+    });
     expect(del.body).toEqual({ records: ids.map((x: string) => ({ id: x, deleted: true })) });
     expect((await call(`${table()}/${ids[0]}`)).status).toBe(404);
   });
@@ -103,7 +116,10 @@ describe('Airtable simulator', () => {
     clock.advance(1000);
     const all = await call(`${table()}?pageSize=3`);
     const target = all.body.records[1].id;
-    await call(`${table()}/${target}`, { method: 'PATCH', body: JSON.stringify({ fields: { Notes: 'changed' } }) });
+    await call(`${table()}/${target}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ fields: { Notes: 'changed' } }),
+    });
     const formula = `IS_AFTER(LAST_MODIFIED_TIME(),'${since}')`;
     const changed = await call(`${table()}?filterByFormula=${encodeURIComponent(formula)}`);
     expect(changed.body.records.map((r: { id: string }) => r.id)).toEqual([target]);
@@ -141,15 +157,26 @@ describe('Airtable simulator', () => {
       // Independent check of the documented scheme: hex HMAC-SHA256 keyed by the base64-decoded secret.
       const expected =
         'hmac-sha256=' +
-        createHmac('sha256', Buffer.from(hook.body.macSecretBase64, 'base64')).update(ping!.rawBody).digest('hex');
+        createHmac('sha256', Buffer.from(hook.body.macSecretBase64, 'base64'))
+          .update(ping!.rawBody)
+          .digest('hex');
       expect(await constantTimeEqual(String(ping!.headers['x-airtable-content-mac']), expected)).toBe(true);
-      expect(JSON.parse(ping!.rawBody)).toMatchObject({ base: { id: sim.baseId }, webhook: { id: hook.body.id } });
+      expect(JSON.parse(ping!.rawBody)).toMatchObject({
+        base: { id: sim.baseId },
+        webhook: { id: hook.body.id },
+      });
 
-      const payloads = await call(`${sim.url}/v0/bases/${sim.baseId}/webhooks/${hook.body.id}/payloads?cursor=1`);
+      const payloads = await call(
+        `${sim.url}/v0/bases/${sim.baseId}/webhooks/${hook.body.id}/payloads?cursor=1`,
+      );
       expect(payloads.body.cursor).toBe(2);
       expect(payloads.body.mightHaveMore).toBe(false);
-      expect(payloads.body.payloads[0].changedTablesById[sim.tableId].createdRecordsById[record.id]).toBeDefined();
-      const tooMany = await call(`${sim.url}/v0/bases/${sim.baseId}/webhooks/${hook.body.id}/payloads?limit=51`);
+      expect(
+        payloads.body.payloads[0].changedTablesById[sim.tableId].createdRecordsById[record.id],
+      ).toBeDefined();
+      const tooMany = await call(
+        `${sim.url}/v0/bases/${sim.baseId}/webhooks/${hook.body.id}/payloads?limit=51`,
+      );
       expect(tooMany.status).toBe(422);
     } finally {
       await receiver.close();

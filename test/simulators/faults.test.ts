@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHubSpotSimulator, type HubSpotSimulator } from '../../src/simulators/hubspot/hubspot-simulator.js';
+import {
+  startHubSpotSimulator,
+  type HubSpotSimulator,
+} from '../../src/simulators/hubspot/hubspot-simulator.js';
 import { createManualClock } from '../../src/simulators/kit/sim-clock.js';
 import { RateLimiter } from '../../src/simulators/kit/rate-limiter.js';
 
@@ -7,7 +10,11 @@ let sim: HubSpotSimulator;
 let auth: Record<string, string>;
 const contacts = () => `${sim.url}/crm/v3/objects/contacts`;
 const arm = (fault: object) =>
-  fetch(`${sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify(fault), headers: { 'content-type': 'application/json' } });
+  fetch(`${sim.url}/__sim/faults`, {
+    method: 'POST',
+    body: JSON.stringify(fault),
+    headers: { 'content-type': 'application/json' },
+  });
 
 beforeEach(async () => {
   sim = await startHubSpotSimulator({ clock: createManualClock(), rateLimit: false, searchRateLimit: false });
@@ -56,7 +63,9 @@ describe('fault injection (side channel and handle)', () => {
     const bad = await arm({ kind: 'explode' });
     expect(bad.status).toBe(400);
     await fetch(contacts(), { headers: auth });
-    const log = (await (await fetch(`${sim.url}/__sim/requests`)).json()) as { requests: { path: string; status: number }[] };
+    const log = (await (await fetch(`${sim.url}/__sim/requests`)).json()) as {
+      requests: { path: string; status: number }[];
+    };
     expect(log.requests.map((r) => [r.path, r.status])).toEqual([['/crm/v3/objects/contacts', 200]]);
   });
 });

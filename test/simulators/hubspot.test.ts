@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHubSpotSimulator, type HubSpotSimulator } from '../../src/simulators/hubspot/hubspot-simulator.js';
+import {
+  startHubSpotSimulator,
+  type HubSpotSimulator,
+} from '../../src/simulators/hubspot/hubspot-simulator.js';
 import { createManualClock, type ManualClock } from '../../src/simulators/kit/sim-clock.js';
 import { constantTimeEqual, startReceiver } from './receiver.js';
 
@@ -12,7 +15,11 @@ const base = (type = 'contacts') => `${sim.url}/crm/v3/objects/${type}`;
 async function call(url: string, init: RequestInit = {}) {
   const response = await fetch(url, { ...init, headers: { ...auth, 'Content-Type': 'application/json' } });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as any) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as any) : undefined,
+  };
 }
 
 beforeEach(async () => {
@@ -55,19 +62,37 @@ describe('HubSpot simulator', () => {
     const over = await call(`${base()}/batch/create`, { method: 'POST', body: JSON.stringify({ inputs }) });
     expect(over.status).toBe(400);
     expect(over.body.category).toBe('VALIDATION_ERROR');
-    const created = await call(`${base()}/batch/create`, { method: 'POST', body: JSON.stringify({ inputs: inputs.slice(0, 100) }) });
+    const created = await call(`${base()}/batch/create`, {
+      method: 'POST',
+      body: JSON.stringify({ inputs: inputs.slice(0, 100) }),
+    });
     expect(created.status).toBe(201);
     expect(created.body.results).toHaveLength(100);
     const update = await call(`${base()}/batch/update`, {
       method: 'POST',
-      body: JSON.stringify({ inputs: [{ id: created.body.results[0].id, properties: { firstname: 'A' } }, { id: '999999', properties: { firstname: 'B' } }] }),
+      body: JSON.stringify({
+        inputs: [
+          { id: created.body.results[0].id, properties: { firstname: 'A' } },
+          { id: '999999', properties: { firstname: 'B' } },
+        ],
+      }),
     });
     expect(update.status).toBe(207);
-    expect(update.body).toMatchObject({ status: 'COMPLETE', numErrors: 1, errors: [{ category: 'OBJECT_NOT_FOUND', context: { ids: ['999999'] } }] });
-    const dup = await call(base(), { method: 'POST', body: JSON.stringify({ properties: { email: 'b0@x.io' } }) });
+    expect(update.body).toMatchObject({
+      status: 'COMPLETE',
+      numErrors: 1,
+      errors: [{ category: 'OBJECT_NOT_FOUND', context: { ids: ['999999'] } }],
+    });
+    const dup = await call(base(), {
+      method: 'POST',
+      body: JSON.stringify({ properties: { email: 'b0@x.io' } }),
+    });
     expect(dup.status).toBe(409);
     expect(dup.body.category).toBe('CONFLICT');
-    const unknown = await call(base(), { method: 'POST', body: JSON.stringify({ properties: { nope: 'x' } }) });
+    const unknown = await call(base(), {
+      method: 'POST',
+      body: JSON.stringify({ properties: { nope: 'x' } }),
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.message).toContain('PROPERTY_DOESNT_EXIST');
   });
@@ -93,11 +118,16 @@ describe('HubSpot simulator', () => {
     const since = clock.now();
     clock.advance(5_000);
     const target = sim.crm.types.contacts!.store.values()[4]!.id;
-    await call(`${base()}/${target}`, { method: 'PATCH', body: JSON.stringify({ properties: { phone: '123' } }) });
+    await call(`${base()}/${target}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ properties: { phone: '123' } }),
+    });
     const found = await call(`${base()}/search`, {
       method: 'POST',
       body: JSON.stringify({
-        filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GT', value: String(since) }] }],
+        filterGroups: [
+          { filters: [{ propertyName: 'lastmodifieddate', operator: 'GT', value: String(since) }] },
+        ],
         sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }],
         limit: 100,
       }),
@@ -106,7 +136,10 @@ describe('HubSpot simulator', () => {
     expect(found.body.results[0].id).toBe(target);
     const over = await call(`${base()}/search`, { method: 'POST', body: JSON.stringify({ limit: 201 }) });
     expect(over.status).toBe(400);
-    const deep = await call(`${base()}/search`, { method: 'POST', body: JSON.stringify({ limit: 100, after: '9950' }) });
+    const deep = await call(`${base()}/search`, {
+      method: 'POST',
+      body: JSON.stringify({ limit: 100, after: '9950' }),
+    });
     expect(deep.status).toBe(400);
   });
 
@@ -125,12 +158,18 @@ describe('HubSpot simulator', () => {
         const expected = createHmac('sha256', sim.credentials.clientSecret!)
           .update(`${delivery.method}${uri}${delivery.rawBody}${timestamp}`)
           .digest('base64');
-        expect(await constantTimeEqual(String(delivery.headers['x-hubspot-signature-v3']), expected)).toBe(true);
+        expect(await constantTimeEqual(String(delivery.headers['x-hubspot-signature-v3']), expected)).toBe(
+          true,
+        );
         // Documented 5-minute tolerance, measured against the simulator clock.
         expect(clock.now() - Number(timestamp)).toBeLessThan(5 * 60 * 1000);
       }
       expect(JSON.parse(first!.rawBody)).toEqual([
-        expect.objectContaining({ subscriptionType: 'contact.creation', objectId: Number(created.id), changeSource: 'CRM_UI' }),
+        expect.objectContaining({
+          subscriptionType: 'contact.creation',
+          objectId: Number(created.id),
+          changeSource: 'CRM_UI',
+        }),
       ]);
       expect(JSON.parse(second!.rawBody)[0]).toMatchObject({
         subscriptionType: 'contact.propertyChange',

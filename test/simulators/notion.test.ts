@@ -31,9 +31,17 @@ describe('Notion simulator', () => {
     for (const auth of [undefined, 'Bearer ntn_wrong']) {
       const r = await fetch(query(), { method: 'POST', headers: auth ? { Authorization: auth } : {} });
       expect(r.status).toBe(401);
-      expect(await r.json()).toMatchObject({ object: 'error', status: 401, code: 'unauthorized', message: 'API token is invalid.' });
+      expect(await r.json()).toMatchObject({
+        object: 'error',
+        status: 401,
+        code: 'unauthorized',
+        message: 'API token is invalid.',
+      });
     }
-    const noVersion = await fetch(query(), { method: 'POST', headers: { Authorization: headers.Authorization! } });
+    const noVersion = await fetch(query(), {
+      method: 'POST',
+      headers: { Authorization: headers.Authorization! },
+    });
     expect(noVersion.status).toBe(400);
     expect(await noVersion.json()).toMatchObject({ object: 'error', status: 400, code: 'missing_version' });
   });
@@ -78,7 +86,10 @@ describe('Notion simulator', () => {
       body: JSON.stringify({ properties: { Bogus: { rich_text: [] } } }),
     });
     expect(bogus.status).toBe(400);
-    expect(bogus.body).toMatchObject({ code: 'validation_error', message: 'Bogus is not a property that exists.' });
+    expect(bogus.body).toMatchObject({
+      code: 'validation_error',
+      message: 'Bogus is not a property that exists.',
+    });
   });
 
   it('answers 429 rate_limited with an integer Retry-After beyond the limit', async () => {

@@ -23,7 +23,13 @@ export function seedSynup(count: number, nowMs: number): SynupAccount {
       locationId: locations[n % 2]!.id,
       content: `Seeded post ${n}`,
       status,
-      scheduledAt: status === 'draft' ? null : at,
+      // Queued posts are due tomorrow, so the scheduler only publishes what a test queues.
+      scheduledAt:
+        status === 'draft'
+          ? null
+          : status === 'queued'
+            ? new Date(nowMs + 86_400_000 + n * 60_000).toISOString()
+            : at,
       publishedAt: status === 'published' ? at : null,
       failureReason: status === 'failed' ? 'The listing rejected the post' : null,
       media: n % 3 === 0 ? [{ url: `https://cdn.example.com/media/${n}.jpg`, type: 'image' }] : [],
