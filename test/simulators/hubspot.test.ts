@@ -18,6 +18,7 @@ async function call(url: string, init: RequestInit = {}) {
   return {
     status: response.status,
     headers: response.headers,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers are asserted field by field
     body: text ? (JSON.parse(text) as any) : undefined,
   };
 }
@@ -31,7 +32,7 @@ afterEach(() => sim.close());
 
 describe('HubSpot simulator', () => {
   it('rejects a missing and a wrong token with category INVALID_AUTHENTICATION', async () => {
-    for (const headers of [{}, { Authorization: 'Bearer pat-wrong' }]) {
+    for (const headers of [{}, { Authorization: 'Bearer pat-wrong' }] as Record<string, string>[]) {
       const r = await fetch(base(), { headers });
       expect(r.status).toBe(401);
       const body = (await r.json()) as Record<string, unknown>;

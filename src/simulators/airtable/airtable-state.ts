@@ -4,7 +4,8 @@
  * names, wrong value types and unknown select options (without typecast) are 422s.
  */
 import { SimHttpError } from '../kit/platform-error.js';
-import { SimStore, createIdFactory } from '../kit/sim-store.js';
+import type { SimStore } from '../kit/sim-store.js';
+import { createIdFactory } from '../kit/sim-store.js';
 import { airtableError } from './airtable-errors.js';
 
 export type AirtableFieldType = 'singleLineText' | 'multilineText' | 'singleSelect' | 'number' | 'checkbox';

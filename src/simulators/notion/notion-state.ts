@@ -8,7 +8,7 @@
  * last_edited_time are truncated to the minute, so a modified-since cursor must overlap the window and dedupe.
  */
 import { SimHttpError } from '../kit/platform-error.js';
-import { SimStore } from '../kit/sim-store.js';
+import type { SimStore } from '../kit/sim-store.js';
 import { validationError } from './notion-errors.js';
 
 export type NotionPropertyType = 'title' | 'rich_text' | 'select' | 'number' | 'checkbox';

@@ -10,7 +10,7 @@
  * (422 INVALID_STATE). Notes can be added in any state. Ids are base64 of "Post:{n}" like Synup's v4 ids.
  */
 import { SimHttpError } from '../kit/platform-error.js';
-import { SimStore } from '../kit/sim-store.js';
+import type { SimStore } from '../kit/sim-store.js';
 import { synupError } from './synup-errors.js';
 
 export type PostStatus = 'draft' | 'queued' | 'published' | 'failed';
