@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { DataSyncError, errorMessage } from '../lib/errors.js';
 import { migrateCommand } from './commands/migrate.js';
+import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { workerCommand } from './commands/worker.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   program.addCommand(startCommand());
   program.addCommand(workerCommand());
   program.addCommand(migrateCommand());
+  program.addCommand(simCommand());
   return program;
 }
 
