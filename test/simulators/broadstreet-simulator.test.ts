@@ -31,7 +31,9 @@ async function call(
     headers: body ? { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' } : {},
     body: body
       ? form
-        ? new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)])).toString()
+        ? new URLSearchParams(
+            Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]),
+          ).toString()
         : JSON.stringify(body)
       : undefined,
   });
