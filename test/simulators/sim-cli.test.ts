@@ -22,7 +22,7 @@ describe('datasync sim', () => {
     const { code, stderr } = await runCliToEnd(['sim', 'myspace'], baseEnv());
     expect(code).toBe(1);
     expect(stderr.trim()).toBe(
-      'datasync: unknown platform "myspace": choose one of airtable, notion, hubspot, synup',
+      'datasync: unknown platform "myspace": choose one of airtable, notion, hubspot, synup, broadstreet, instagram, tiktok',
     );
   });
 });

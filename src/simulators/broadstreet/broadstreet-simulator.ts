@@ -92,10 +92,3 @@ export async function createBroadstreetSimulator(
     close: () => server.close(),
   };
 }
-
-/** What the `datasync sim` command needs to list and start this simulator. */
-export const broadstreetSimulatorEntry = {
-  platform: 'broadstreet',
-  description: 'Broadstreet ad server API (v0 nested and v1 flat routes, access_token auth)',
-  create: createBroadstreetSimulator,
-} as const;

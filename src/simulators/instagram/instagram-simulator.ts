@@ -262,11 +262,3 @@ export async function createInstagramSimulator(
     },
   };
 }
-
-/** What the `datasync sim` command needs to list and start this simulator. */
-export const instagramSimulatorEntry = {
-  platform: 'instagram',
-  description:
-    'Instagram API with Instagram Login (graph.instagram.com): media, insights, token refresh, webhooks',
-  create: createInstagramSimulator,
-} as const;

@@ -221,10 +221,3 @@ export async function createTikTokSimulator(options: TikTokSimulatorOptions = {}
     },
   };
 }
-
-/** What the `datasync sim` command needs to list and start this simulator. */
-export const tiktokSimulatorEntry = {
-  platform: 'tiktok',
-  description: 'TikTok Display API v2 (open.tiktokapis.com): user info, video list/query, OAuth v2, webhooks',
-  create: createTikTokSimulator,
-} as const;
