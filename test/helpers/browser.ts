@@ -30,7 +30,11 @@ export async function screenshotBothThemes(page: Page, name: string): Promise<vo
   mkdirSync(SCREENSHOTS, { recursive: true });
   for (const theme of ['light', 'dark'] as const) {
     await page.evaluate(`document.documentElement.classList.toggle('dark', ${theme === 'dark'})`);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${theme}.png`), fullPage: true });
+    await page.screenshot({
+      path: path.join(SCREENSHOTS, `${name}-${theme}.png`),
+      fullPage: true,
+      animations: 'disabled',
+    });
   }
   await page.evaluate(`document.documentElement.classList.remove('dark')`);
 }

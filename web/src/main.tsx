@@ -4,9 +4,15 @@ import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { AppShell } from './components/AppShell';
 import './index.css';
+import { Toaster } from 'sonner';
+import { ApiKeysPage } from './pages/ApiKeysPage';
+import { AuditLogPage } from './pages/AuditLogPage';
+import { ConnectionsPage } from './pages/ConnectionsPage';
 import { LoginPage } from './pages/LoginPage';
+import { MembersPage } from './pages/MembersPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { OverviewPage } from './pages/OverviewPage';
+import { SitesPage } from './pages/SitesPage';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
 
@@ -17,6 +23,11 @@ const router = createBrowserRouter([
     element: <AppShell />,
     children: [
       { index: true, element: <OverviewPage /> },
+      { path: 'connections', element: <ConnectionsPage /> },
+      { path: 'sites', element: <SitesPage /> },
+      { path: 'api-keys', element: <ApiKeysPage /> },
+      { path: 'members', element: <MembersPage /> },
+      { path: 'audit-log', element: <AuditLogPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },
@@ -26,6 +37,7 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <RouterProvider router={router} />
+      <Toaster richColors position="bottom-right" />
     </QueryClientProvider>
   </StrictMode>,
 );

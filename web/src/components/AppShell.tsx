@@ -14,6 +14,7 @@ export const NAVIGATION = [
   { to: '/runs', label: 'Runs' },
   { to: '/syncs', label: 'Syncs' },
   { to: '/connections', label: 'Connections' },
+  { to: '/sites', label: 'Sites' },
   { to: '/collections', label: 'Collections' },
   { to: '/audit-log', label: 'Audit log' },
   { to: '/api-keys', label: 'API keys' },

@@ -85,7 +85,7 @@ export function StatusChip({ status }: { status: string }) {
       className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ${CHIP[status] ?? CHIP.queued}`}
       data-status={status}
     >
-      {status.replace('_', ' ')}
+      {status.replaceAll('_', ' ')}
     </span>
   );
 }

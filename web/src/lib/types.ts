@@ -1,0 +1,17 @@
+/** The API's own types, generated from its OpenAPI document: the UI and the server share one definition. */
+import type { components } from '../../../src/client/schema';
+
+type Schemas = components['schemas'];
+export type ApiKey = Schemas['ApiKey'];
+export type CreatedApiKey = Schemas['CreatedApiKey'];
+export type AuditEntry = Schemas['AuditEntry'];
+export type Connection = Schemas['Connection'];
+export type Member = Schemas['Member'];
+export type Role = Schemas['Role'];
+export type Site = Schemas['Site'];
+export type CreatedSite = Schemas['CreatedSite'];
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
