@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { DataSyncError, errorMessage } from '../lib/errors.js';
 import { migrateCommand } from './commands/migrate.js';
 import { startCommand } from './commands/start.js';
+import { syncCommand } from './commands/sync.js';
 import { workerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   program.addCommand(startCommand());
   program.addCommand(workerCommand());
   program.addCommand(migrateCommand());
+  program.addCommand(syncCommand());
   return program;
 }
 

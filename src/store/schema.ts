@@ -168,6 +168,8 @@ export interface RunsTable {
   stalled: ColumnType<number, number | undefined, number>;
   cancel_requested: ColumnType<number, number | undefined, number>;
   heartbeat_at: string | null;
+  /** The one token refresh an auth failure gets has been spent. */
+  auth_refreshed: ColumnType<number, number | undefined, number>;
 }
 
 export interface RunLogsTable {

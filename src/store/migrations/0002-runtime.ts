@@ -113,4 +113,8 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('cancel_requested', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
   await db.schema.alterTable('runs').addColumn('heartbeat_at', 'text').execute();
+  await db.schema
+    .alterTable('runs')
+    .addColumn('auth_refreshed', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }

@@ -11,6 +11,8 @@ import { CollectionRepository } from './collections.js';
 import { ConnectionRepository } from './connections.js';
 import { OrganizationRepository, UserRepository } from './organizations.js';
 import { RecordRepository } from './records.js';
+import { RunLogRepository } from './run-logs.js';
+import { RunRepository } from './runs.js';
 
 export interface Repositories {
   organizations: OrganizationRepository;
@@ -20,6 +22,8 @@ export interface Repositories {
   connections: ConnectionRepository;
   collections: CollectionRepository;
   records: RecordRepository;
+  runs: RunRepository;
+  runLogs: RunLogRepository;
 }
 
 export function createRepositories(db: Kysely<Database>, box: SecretBox): Repositories {
@@ -31,5 +35,7 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     connections: new ConnectionRepository(db, box),
     collections: new CollectionRepository(db),
     records: new RecordRepository(db),
+    runs: new RunRepository(db),
+    runLogs: new RunLogRepository(db),
   };
 }
