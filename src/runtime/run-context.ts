@@ -50,6 +50,7 @@ export class RunContext {
   readonly startCheckpoint: unknown;
   private current: unknown;
   private totals: RunCounts;
+  private commits: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -110,7 +111,18 @@ export class RunContext {
     progress: { checkpoint?: unknown; counts?: Partial<RunCounts> },
     db?: Kysely<Database>,
   ): Promise<void> {
-    const counts = await new RunRepository(db ?? this.store.db).saveProgress(this.id, progress, db);
+    // Counts are read, added to and written back: serialise this run's commits (fan-out lanes commit
+    // concurrently; only this process writes this run, it holds the run's lock).
+    const previous = this.commits;
+    let release!: () => void;
+    this.commits = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    let counts: RunCounts;
+    try {
+      counts = await new RunRepository(db ?? this.store.db).saveProgress(this.id, progress, db);
+    } finally {
+      release();
+    }
     if (progress.checkpoint !== undefined) this.current = progress.checkpoint;
     this.totals = counts;
     this.emit('batch.committed', { runId: this.id, orgId: this.orgId, counts, checkpoint: this.current });

@@ -34,17 +34,15 @@ export function syncCommand(): Command {
           }
           const queue = await createQueue(ctx.store, config.database);
           try {
-            const run = await ctx.store.db
-              .transaction()
-              .execute((trx) =>
-                enqueueRun(trx, queue, {
-                  orgId: row.org_id,
-                  kind: 'sync.run',
-                  trigger: 'manual',
-                  syncId,
-                  priority: 'high',
-                }),
-              );
+            const run = await ctx.store.db.transaction().execute((trx) =>
+              enqueueRun(trx, queue, {
+                orgId: row.org_id,
+                kind: 'sync.run',
+                trigger: 'manual',
+                syncId,
+                priority: 'high',
+              }),
+            );
             process.stdout.write(`${run.deduped ? 'already queued' : 'queued'}: run ${run.runId}\n`);
             if (!flags.follow) return;
             for await (const line of streamRunLogs(ctx.store, row.org_id, run.runId)) {
