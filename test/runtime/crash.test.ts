@@ -7,8 +7,6 @@
  * Default size keeps `npm test` quick (Postgres: 3 workers, 300 runs over 30 syncs; SQLite: 1 worker, 150 runs);
  * DATASYNC_FULL_FAULTS=1 runs the acceptance size: 1,000 runs over 100 syncs on both.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { enqueueRun } from '../../src/runtime/triggers.js';
@@ -16,41 +14,11 @@ import { FINAL_RUN_STATUSES } from '../../src/store/repositories/runs.js';
 import { PG_URL } from '../helpers/dialects.js';
 import { openQueueFixture, type QueueFixture } from '../helpers/queues.js';
 import { startSimEndpoint } from '../helpers/sim-endpoint.js';
+import { startWorker } from '../helpers/worker-process.js';
 import { describe } from 'vitest';
 
-const FIXTURE = path.resolve('test/fixtures/runtime-worker.mjs');
 const FULL = process.env.DATASYNC_FULL_FAULTS === '1';
 const ITEMS = 5;
-
-export function startWorker(f: QueueFixture, endpoint: string, extra: Record<string, unknown> = {}) {
-  const child = spawn(
-    process.execPath,
-    [
-      FIXTURE,
-      JSON.stringify({
-        target: f.database.target,
-        schema: f.database.schema,
-        url: f.database.url,
-        workerSchema: f.workerSchema,
-        endpoint,
-        ...extra,
-      }),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before ready: ${err}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, ready, exited, stderr: () => err };
-}
 
 /** Resolves when no run is left unfinished; checks after each change the workers report, at most every 200 ms. */
 async function allRunsFinal(f: QueueFixture, orgId: string, timeoutMs: number) {
@@ -73,7 +41,10 @@ async function chaos(dialect: 'sqlite' | 'postgres', workers: number, runs: numb
   const endpoint = await startSimEndpoint();
   const procs: Array<ReturnType<typeof startWorker>> = [];
   try {
-    const org = await f.repos.organizations.create({ name: 'Crash', slug: `crash-${randomBytes(3).toString('hex')}` });
+    const org = await f.repos.organizations.create({
+      name: 'Crash',
+      slug: `crash-${randomBytes(3).toString('hex')}`,
+    });
     await f.store.db.transaction().execute(async (trx) => {
       for (let i = 0; i < runs; i++) {
         await enqueueRun(trx, f.queue, {
