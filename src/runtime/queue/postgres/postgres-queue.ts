@@ -85,7 +85,9 @@ export class PostgresQueue implements Queue {
       throw new DataSyncError('config_invalid', `invalid graphile-worker schema name "${this.workerSchema}"`);
     }
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    // A dropped idle connection must not crash the worker; the next query reconnects.
     this.pool.on('error', () => undefined);
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   get logger(): Logger {
@@ -225,6 +227,8 @@ export class PostgresQueue implements Queue {
 
   /** Applies an outcome; runs before graphile marks the delivered job complete. */
   async settle(owner: string, job: Job, envelope: Envelope, outcome: JobOutcome): Promise<void> {
+    // Nothing of ours to change: graphile's (batched) completion is all a finished unlocked job needs.
+    if (outcome.kind === 'done' && job.lockKey === null) return;
     await this.store.db.transaction().execute(async (trx) => {
       switch (outcome.kind) {
         case 'done':

@@ -23,6 +23,8 @@ export class SqliteConsumer implements Consumer {
   private readonly inflight = new InFlight();
   private readonly waker = new Waker();
   private buffer: Job[] = [];
+  /** Done jobs without a lock, deleted with the next claim (or at stop). */
+  private completed: string[] = [];
   private stopping = false;
   private loop: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -66,6 +68,10 @@ export class SqliteConsumer implements Consumer {
       await this.inflight.whenIdle(60_000);
     }
     await Promise.all(this.settling);
+    if (this.completed.length > 0) {
+      await this.queue.claim(this.id, 0, this.options.leaseMs, this.completed).catch(() => undefined);
+      this.completed = [];
+    }
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const l of this.stoppedListeners) l();
   }
@@ -76,10 +82,13 @@ export class SqliteConsumer implements Consumer {
     while (!this.stopping) {
       if (this.buffer.length === 0 && this.inflight.size < concurrency) {
         const want = Math.max(batchSize, concurrency) - this.inflight.size;
+        const completed = this.completed;
+        this.completed = [];
         try {
-          this.buffer = await this.queue.claim(this.id, want, leaseMs);
+          this.buffer = await this.queue.claim(this.id, want, leaseMs, completed);
           full = this.buffer.length === want;
         } catch {
+          this.completed.push(...completed);
           // SQLITE_BUSY past busy_timeout, or the database closing: try again after a pause.
           await sleep(pollMs);
           continue;
@@ -98,7 +107,13 @@ export class SqliteConsumer implements Consumer {
   private dispatch(job: Job): void {
     const settle = this.inflight
       .run(job, this.processor)
-      .then((outcome) => this.queue.settle(this.id, job, outcome))
+      .then((outcome) => {
+        if (outcome.kind === 'done' && job.lockKey === null) {
+          this.completed.push(job.id);
+          return;
+        }
+        return this.queue.settle(this.id, job, outcome);
+      })
       .catch(() => undefined)
       .finally(() => {
         this.inflight.finish(job.id);
