@@ -3,7 +3,7 @@
  * migrate) and reports what is pending. Running it twice changes nothing the second time.
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { DataSyncError } from '../lib/errors.js';
+import { DataSyncError, systemErrorCode } from '../lib/errors.js';
 import type { DialectName } from './dialect.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -49,7 +49,16 @@ export async function migrateToLatest(
   dialect: DialectName,
   upTo?: string,
 ): Promise<MigrationReport> {
-  const { error, results } = await (await migrator(db, dialect, upTo)).migrateToLatest();
+  let { error, results } = await (await migrator(db, dialect, upTo)).migrateToLatest();
+  // Kysely's existence check reads the catalog of every schema; a schema dropped at that moment by another
+  // process (parallel test runs) fails it before any migration ran (`results` unset): safe to try again.
+  for (
+    let retry = 0;
+    retry < 3 && error && results === undefined && systemErrorCode(error) === '3F000';
+    retry++
+  ) {
+    ({ error, results } = await (await migrator(db, dialect, upTo)).migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new DataSyncError(

@@ -14,6 +14,8 @@ export interface SimEndpoint {
   rejected: number;
   /** Per sync: holder → [first write, last write]. */
   writers: Map<string, Map<string, [number, number]>>;
+  /** Resolves once `n` requests have arrived. */
+  waitForArrivals(n: number): Promise<void>;
   /** Pairs of holders whose write intervals on one sync overlap. */
   overlaps(): string[];
   /** The most requests that arrived within any one-second window. */
@@ -26,12 +28,17 @@ export async function startSimEndpoint(options: { perSecond?: number } = {}): Pr
   const arrivals: number[] = [];
   const writers = new Map<string, Map<string, [number, number]>>();
   let rejected = 0;
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       const now = performance.now();
       arrivals.push(now);
+      for (const w of waiters.filter((w) => arrivals.length >= w.n)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
       if (options.perSecond !== undefined) {
         let inWindow = 0;
         for (let i = arrivals.length - 1; i >= 0 && arrivals[i]! > now - 1000; i--) inWindow++;
@@ -68,6 +75,10 @@ export async function startSimEndpoint(options: { perSecond?: number } = {}): Pr
       return rejected;
     },
     writers,
+    waitForArrivals(n) {
+      if (arrivals.length >= n) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ n, resolve }));
+    },
     overlaps() {
       const found: string[] = [];
       for (const [sync, holders] of writers) {

@@ -264,6 +264,8 @@ describeEachQueue('worker', (open) => {
     const f = await open();
     let active = 0;
     let peak = 0;
+    let bothRunning!: () => void;
+    const both = new Promise<void>((r) => (bothRunning = r));
     const { org, worker, waitRun, enqueue } = await setup(f, {
       'sync.run': async (ctx) => {
         const results = await ctx.run!.fanOut(
@@ -272,6 +274,10 @@ describeEachQueue('worker', (open) => {
           async (target, child) => {
             active++;
             peak = Math.max(peak, active);
+            if (peak < 2) {
+              // Hold the first target until a second runs beside it (or 2 s pass: then the test fails).
+              await Promise.race([both, new Promise((r) => setTimeout(r, 2000))]);
+            } else bothRunning();
             await new Promise((r) => setTimeout(r, 10));
             active--;
             if (target === 'b' || target === 'e')
