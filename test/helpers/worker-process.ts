@@ -34,6 +34,8 @@ export function startWorker(f: QueueFixture, endpoint: string, extra: Record<str
     });
     child.once('exit', (code) => reject(new Error(`worker exited (${code}) before ready: ${err}`)));
   });
+  // A worker killed while starting rejects `ready`; only callers that wait for it should hear about that.
+  ready.catch(() => undefined);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return { child, ready, exited, stderr: () => err };
 }
