@@ -10,7 +10,7 @@
  * `runtime_workers`; any live consumer that sees a heartbeat older than the lease force-unlocks that
  * consumer's graphile jobs and drops its key locks.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
@@ -340,6 +340,8 @@ class PostgresConsumer implements Consumer {
         return;
       }
     }
+    // graphile shares one pool-wide signal across jobs: one listener per running job is expected.
+    setMaxListeners(0, helpers.abortSignal);
     const onAbort = () => this.inflight.abort(job.id, 'shutdown');
     helpers.abortSignal.addEventListener('abort', onAbort, { once: true });
     try {
