@@ -8,6 +8,7 @@ import { DataSyncError, errorMessage } from '../lib/errors.js';
 import { migrateCommand } from './commands/migrate.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
+import { syncCommand } from './commands/sync.js';
 import { workerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   program.addCommand(workerCommand());
   program.addCommand(migrateCommand());
   program.addCommand(simCommand());
+  program.addCommand(syncCommand());
   return program;
 }
 

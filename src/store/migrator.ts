@@ -3,7 +3,7 @@
  * migrate) and reports what is pending. Running it twice changes nothing the second time.
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { DataSyncError } from '../lib/errors.js';
+import { DataSyncError, systemErrorCode } from '../lib/errors.js';
 import type { DialectName } from './dialect.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -28,16 +28,19 @@ export interface MigrationReport {
   pending: string[];
 }
 
-/**
- * Kysely decides whether its bookkeeping tables exist by listing tables in every schema; with several DataSync
- * databases side by side in one Postgres (one schema each) it would find another's. Naming our own schema
- * (the connection's current one) keeps each migrator to its own tables.
- */
 async function migrator(db: Kysely<unknown>, dialect: DialectName, upTo?: string): Promise<Migrator> {
-  const provider = new InCodeMigrationProvider(dialect, upTo);
-  if (dialect !== 'postgres') return new Migrator({ db, provider });
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  return new Migrator({ db, provider, migrationTableSchema: rows[0]?.schema ?? 'public' });
+  // Kysely looks for its bookkeeping tables in every schema unless told which one: with two DataSync schemas in
+  // one Postgres database (tests, or two installs) it would find the other's tables and then fail to query its
+  // own. Pin them to the schema the connection writes to.
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  return new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(dialect, upTo),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
 }
 
 /** Applies every pending migration (or those up to `upTo`, for tests of upgrades). */
@@ -46,7 +49,16 @@ export async function migrateToLatest(
   dialect: DialectName,
   upTo?: string,
 ): Promise<MigrationReport> {
-  const { error, results } = await (await migrator(db, dialect, upTo)).migrateToLatest();
+  let { error, results } = await (await migrator(db, dialect, upTo)).migrateToLatest();
+  // Kysely's existence check reads the catalog of every schema; a schema dropped at that moment by another
+  // process (parallel test runs) fails it before any migration ran (`results` unset): safe to try again.
+  for (
+    let retry = 0;
+    retry < 3 && error && results === undefined && systemErrorCode(error) === '3F000';
+    retry++
+  ) {
+    ({ error, results } = await (await migrator(db, dialect, upTo)).migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new DataSyncError(

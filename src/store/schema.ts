@@ -155,6 +155,21 @@ export interface RunsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** What the handler needs to run (or resume) it: sync id, record ids, options. */
+  params: JsonColumn | null;
+  /** How many times a worker has started this run (retries and resumes after a crash). */
+  attempt: ColumnType<number, number | undefined, number>;
+  lock_key: string | null;
+  job_id: string | null;
+  /** The `partial` run this one continues. */
+  continuation_of: string | null;
+  /** Consecutive continuations that ended without advancing the checkpoint. */
+  no_progress: ColumnType<number, number | undefined, number>;
+  stalled: ColumnType<number, number | undefined, number>;
+  cancel_requested: ColumnType<number, number | undefined, number>;
+  heartbeat_at: string | null;
+  /** The one token refresh an auth failure gets has been spent. */
+  auth_refreshed: ColumnType<number, number | undefined, number>;
 }
 
 export interface RunLogsTable {
@@ -269,6 +284,64 @@ export interface SessionsTable {
   expires_at: string;
 }
 
+export interface RuntimeJobsTable {
+  id: string;
+  type: string;
+  payload: JsonColumn;
+  priority: number;
+  run_at: string;
+  dedupe_key: string | null;
+  lock_key: string | null;
+  status: 'queued' | 'running';
+  attempts: number;
+  max_attempts: number;
+  timeout_ms: number | null;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  created_at: string;
+}
+
+export interface RuntimeLocksTable {
+  key: string;
+  owner: string;
+  job_id: string | null;
+  expires_at: string;
+}
+
+export interface RuntimeDeadLettersTable {
+  id: string;
+  job_id: string;
+  type: string;
+  payload: JsonColumn;
+  attempts: number;
+  error: string;
+  created_at: string;
+}
+
+export interface RuntimeRateBucketsTable {
+  key: string;
+  tokens: number;
+  capacity: number;
+  per_second: number;
+  updated_ms: number;
+  blocked_until_ms: number;
+  slowed_until_ms: number;
+}
+
+export interface RuntimeWorkersTable {
+  id: string;
+  backend: 'sqlite' | 'postgres';
+  pool_ids: JsonColumn;
+  started_at: string;
+  heartbeat_at: string;
+}
+
+export interface RuntimeSchedulesTable {
+  key: string;
+  last_tick_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -291,4 +364,10 @@ export interface Database {
   site_snapshots: SiteSnapshotsTable;
   delivery_attempts: DeliveryAttemptsTable;
   sessions: SessionsTable;
+  runtime_jobs: RuntimeJobsTable;
+  runtime_locks: RuntimeLocksTable;
+  runtime_dead_letters: RuntimeDeadLettersTable;
+  runtime_rate_buckets: RuntimeRateBucketsTable;
+  runtime_workers: RuntimeWorkersTable;
+  runtime_schedules: RuntimeSchedulesTable;
 }

@@ -8,6 +8,7 @@ import { openContext } from '../../app/context.js';
 import { handleSignals } from '../../app/lifecycle.js';
 import { buildServer } from '../../api/server.js';
 import { DataSyncError, systemErrorCode } from '../../lib/errors.js';
+import { createRuntime } from '../../runtime/runtime.js';
 import { configFromFlags, withDataOption, withPortOption } from './options.js';
 
 export function startCommand(): Command {
@@ -35,10 +36,15 @@ export function startCommand(): Command {
         }
         throw error;
       }
+      // The worker runs in this process: jobs left running at shutdown finish within the grace period or
+      // resume from their checkpoint when the next start (or another worker) picks up their lease.
+      const runtime = await createRuntime(ctx);
+      await runtime.start();
       handleSignals(
         logger,
         [
           { name: 'http', run: () => server.close() },
+          { name: 'worker', run: () => runtime.stop(Math.max(0, config.shutdownTimeoutMs - 1000)) },
           { name: 'database', run: () => ctx.close() },
         ],
         config.shutdownTimeoutMs,

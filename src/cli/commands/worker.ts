@@ -1,10 +1,13 @@
 /**
  * @module `datasync worker`: a process that only runs jobs, beside one or more API servers (scale-out on
- * Postgres). It never migrates: it refuses to run against a schema older than its build.
+ * Postgres). It never migrates: it refuses to run against a schema older than its build. SIGINT/SIGTERM stop
+ * it gracefully: no new jobs, running ones get DATASYNC_SHUTDOWN_TIMEOUT_MS to finish, the rest resume on
+ * another worker (their leases) from their last checkpoint.
  */
 import { Command } from 'commander';
 import { openContext } from '../../app/context.js';
 import { handleSignals } from '../../app/lifecycle.js';
+import { createRuntime } from '../../runtime/runtime.js';
 import { configFromFlags, withDataOption } from './options.js';
 
 export function workerCommand(): Command {
@@ -12,8 +15,20 @@ export function workerCommand(): Command {
     async (flags: { data?: string }) => {
       const { config, logger } = configFromFlags(flags);
       const ctx = await openContext(config, logger, { migrate: false });
-      handleSignals(logger, [{ name: 'database', run: () => ctx.close() }], config.shutdownTimeoutMs);
-      process.stdout.write(`DataSync worker started (${ctx.store.dialect} ${ctx.store.location})\n`);
+      const runtime = await createRuntime(ctx);
+      await runtime.start();
+      handleSignals(
+        logger,
+        [
+          // Leave the lifecycle's own timeout a moment to close the database after the grace period.
+          { name: 'worker', run: () => runtime.stop(Math.max(0, config.shutdownTimeoutMs - 1000)) },
+          { name: 'database', run: () => ctx.close() },
+        ],
+        config.shutdownTimeoutMs,
+      );
+      process.stdout.write(
+        `DataSync worker started (${ctx.store.dialect} ${ctx.store.location}, concurrency ${config.workerConcurrency})\n`,
+      );
     },
   );
 }

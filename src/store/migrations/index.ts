@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import * as m0001 from './0001-core.js';
+import * as m0002 from './0002-runtime.js';
 import * as m0003 from './0003-api.js';
 import * as m0005 from './0005-syndication.js';
 
@@ -14,6 +15,7 @@ export interface DialectMigration {
 
 export const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-core': m0001,
+  '0002-runtime': m0002,
   '0003-api': m0003,
   '0005-syndication': m0005,
 };

@@ -16,6 +16,8 @@ import { RecordRepository } from './records.js';
 import { SiteRepository } from './sites.js';
 import { MemberRepository } from './members.js';
 import { SessionRepository } from './sessions.js';
+import { RunLogRepository } from './run-logs.js';
+import { RunRepository } from './runs.js';
 
 export interface Repositories {
   organizations: OrganizationRepository;
@@ -30,6 +32,8 @@ export interface Repositories {
   deliveries: DeliveryRepository;
   members: MemberRepository;
   sessions: SessionRepository;
+  runs: RunRepository;
+  runLogs: RunLogRepository;
 }
 
 export function createRepositories(db: Kysely<Database>, box: SecretBox): Repositories {
@@ -46,5 +50,7 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     deliveries: new DeliveryRepository(db),
     members: new MemberRepository(db),
     sessions: new SessionRepository(db),
+    runs: new RunRepository(db),
+    runLogs: new RunLogRepository(db),
   };
 }
