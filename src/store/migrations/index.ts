@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import * as m0001 from './0001-core.js';
+import * as m0004 from './0004-engine.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -12,4 +13,5 @@ export interface DialectMigration {
 
 export const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-core': m0001,
+  '0004-engine': m0004,
 };

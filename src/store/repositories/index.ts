@@ -11,6 +11,9 @@ import { CollectionRepository } from './collections.js';
 import { ConnectionRepository } from './connections.js';
 import { OrganizationRepository, UserRepository } from './organizations.js';
 import { RecordRepository } from './records.js';
+import { SyncRepository } from './syncs.js';
+import { LinkRepository } from './links.js';
+import { ConflictRepository } from './conflicts.js';
 
 export interface Repositories {
   organizations: OrganizationRepository;
@@ -20,6 +23,9 @@ export interface Repositories {
   connections: ConnectionRepository;
   collections: CollectionRepository;
   records: RecordRepository;
+  syncs: SyncRepository;
+  links: LinkRepository;
+  conflicts: ConflictRepository;
 }
 
 export function createRepositories(db: Kysely<Database>, box: SecretBox): Repositories {
@@ -31,5 +37,8 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     connections: new ConnectionRepository(db, box),
     collections: new CollectionRepository(db),
     records: new RecordRepository(db),
+    syncs: new SyncRepository(db),
+    links: new LinkRepository(db),
+    conflicts: new ConflictRepository(db),
   };
 }
