@@ -110,7 +110,6 @@ export function decide(ctx: DecideContext, link: LinkView | undefined, a: Observ
 }
 
 function decideUnsafe(ctx: DecideContext, link: LinkView | undefined, a: Observed, b: Observed): Decision {
-  const { pair } = ctx;
   if (!link || (link.aId === null && link.bId === null)) {
     if (a.kind === 'present') return createFrom(ctx, 'a', a);
     if (b.kind === 'present') return createFrom(ctx, 'b', b);

@@ -2,7 +2,7 @@
  * @module Applies migrations with Kysely's Migrator (which locks, so two processes starting at once do not both
  * migrate) and reports what is pending. Running it twice changes nothing the second time.
  */
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { DataSyncError } from '../lib/errors.js';
 import type { DialectName } from './dialect.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -28,8 +28,18 @@ export interface MigrationReport {
   pending: string[];
 }
 
-function migrator(db: Kysely<unknown>, dialect: DialectName, upTo?: string): Migrator {
-  return new Migrator({ db, provider: new InCodeMigrationProvider(dialect, upTo) });
+async function migrator(db: Kysely<unknown>, dialect: DialectName, upTo?: string): Promise<Migrator> {
+  // Without a schema Kysely finds its bookkeeping tables in ANY schema of the database: with several schemas in
+  // one database (parallel test runs, side-by-side installs) it skips creating its own and then fails.
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  return new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(dialect, upTo),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
 }
 
 /** Applies every pending migration (or those up to `upTo`, for tests of upgrades). */
@@ -38,7 +48,7 @@ export async function migrateToLatest(
   dialect: DialectName,
   upTo?: string,
 ): Promise<MigrationReport> {
-  const { error, results } = await migrator(db, dialect, upTo).migrateToLatest();
+  const { error, results } = await (await migrator(db, dialect, upTo)).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new DataSyncError(
@@ -57,6 +67,6 @@ export async function migrateToLatest(
 }
 
 export async function pendingMigrations(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
-  const all = await migrator(db, dialect).getMigrations();
+  const all = await (await migrator(db, dialect)).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

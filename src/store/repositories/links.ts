@@ -14,8 +14,20 @@ import type { Database } from '../schema.js';
 const CHUNK = 500;
 
 export interface LinkRow extends LinkView {
+  /** What a pending create sends, kept so recovery can look for it by natural key. */
+  intent: Record<string, unknown> | null;
   lastPushedAt: string | null;
   lastPulledAt: string | null;
+}
+
+/** The columns a checksum comparison needs, without the base (a full scan reads one per record). */
+export interface LightLinkRow {
+  id: string;
+  aId: string | null;
+  bId: string | null;
+  aChecksum: string | null;
+  bChecksum: string | null;
+  status: LinkStatus;
 }
 
 export interface LinkWrite {
@@ -28,6 +40,7 @@ export interface LinkWrite {
   bChecksum: string | null;
   status: LinkStatus;
   error: string | null;
+  intent?: Record<string, unknown> | null;
   /** Set when this write follows a write to that side. */
   pushed?: boolean;
   pulled?: boolean;
@@ -36,7 +49,10 @@ export interface LinkWrite {
 type Row = { [K in keyof Database['links']]: unknown };
 
 function toLink(r: Row): LinkRow {
-  const base = fromJson<{ a?: Projection | null; b?: Projection | null } | null>(r.base) ?? {};
+  const base =
+    fromJson<{ a?: Projection | null; b?: Projection | null; intent?: Record<string, unknown> } | null>(
+      r.base,
+    ) ?? {};
   return {
     id: r.id as string,
     aId: (r.a_id as string | null) ?? null,
@@ -47,6 +63,7 @@ function toLink(r: Row): LinkRow {
     bChecksum: (r.b_checksum as string | null) ?? null,
     status: r.status as LinkStatus,
     error: (r.error as string | null) ?? null,
+    intent: base.intent ?? null,
     lastPushedAt: (r.last_pushed_at as string | null) ?? null,
     lastPulledAt: (r.last_pulled_at as string | null) ?? null,
   };
@@ -103,6 +120,48 @@ export class LinkRepository {
     return (await q.orderBy(column(side)).limit(limit).execute()).map(toLink);
   }
 
+  /** Like pageBySide without the base: what a full scan compares checksums with. */
+  async pageBySideLight(
+    orgId: string,
+    syncId: string,
+    object: string,
+    side: Side,
+    after: string | null,
+    limit: number,
+  ): Promise<LightLinkRow[]> {
+    let q = this.db
+      .selectFrom('links')
+      .select(['id', 'a_id', 'b_id', 'a_checksum', 'b_checksum', 'status'])
+      .where('org_id', '=', orgId)
+      .where('sync_id', '=', syncId)
+      .where('object', '=', object)
+      .where(column(side), 'is not', null);
+    if (after !== null) q = q.where(column(side), '>', after);
+    const rows = await q.orderBy(column(side)).limit(limit).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      aId: r.a_id,
+      bId: r.b_id,
+      aChecksum: r.a_checksum,
+      bChecksum: r.b_checksum,
+      status: r.status as LinkStatus,
+    }));
+  }
+
+  async byIds(orgId: string, ids: readonly string[]): Promise<Map<string, LinkRow>> {
+    const out = new Map<string, LinkRow>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await this.db
+        .selectFrom('links')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', 'in', ids.slice(i, i + CHUNK))
+        .execute();
+      for (const row of rows) out.set(row.id, toLink(row));
+    }
+    return out;
+  }
+
   /** Links in given statuses, keyset by link id. */
   async pageByStatus(
     orgId: string,
@@ -152,7 +211,7 @@ export class LinkRepository {
         object,
         a_id: l.aId,
         b_id: l.bId,
-        base: toJson({ a: l.baseA, b: l.baseB }),
+        base: toJson(l.intent ? { a: l.baseA, b: l.baseB, intent: l.intent } : { a: l.baseA, b: l.baseB }),
         a_checksum: l.aChecksum,
         b_checksum: l.bChecksum,
         last_pushed_at: l.pushed ? now : null,
