@@ -48,6 +48,12 @@ export interface LinkView {
   bChecksum: string | null;
   status: LinkStatus;
   error: string | null;
+  /**
+   * Projections an update was about to write when a run stopped before committing. A side holding exactly that
+   * value has our write, not a person's edit: without this, a crash between a write and its commit would make our
+   * own write look like a remote change and could let it beat a newer edit.
+   */
+  inflight?: { a?: Projection; b?: Projection } | null;
 }
 
 export type Observed =
@@ -205,11 +211,16 @@ function merge(ctx: DecideContext, link: LinkView, a: Observed, b: Observed): De
   const newA: Projection = { ...pa };
   const newB: Projection = { ...pb };
 
+  const baseOf = (side: Side, name: string, current: unknown): unknown => {
+    const flight = link.inflight?.[side];
+    if (flight && name in flight && sameValue(current, flight[name])) return flight[name];
+    return (side === 'a' ? link.baseA : link.baseB)?.[name];
+  };
   for (const f of pair.fields) {
     const hasA = f.path.a !== undefined;
     const hasB = f.path.b !== undefined;
-    const aCh = hasA ? fresh || !sameValue(pa[f.name], link.baseA?.[f.name]) : aChanged || fresh;
-    const bCh = hasB ? fresh || !sameValue(pb[f.name], link.baseB?.[f.name]) : bChanged || fresh;
+    const aCh = hasA ? fresh || !sameValue(pa[f.name], baseOf('a', f.name, pa[f.name])) : aChanged || fresh;
+    const bCh = hasB ? fresh || !sameValue(pb[f.name], baseOf('b', f.name, pb[f.name])) : bChanged || fresh;
     const toB = aCh && f.flows.aToB;
     const toA = bCh && f.flows.bToA;
     let winner: 'a' | 'b' | 'manual' | undefined;

@@ -556,6 +556,7 @@ export class PairRunner {
         status: 'ok',
         error: null,
         intent: null,
+        inflight: null,
         lastPushedAt: null,
         lastPulledAt: null,
       };
@@ -633,6 +634,15 @@ export class PairRunner {
         status: d.side === 'a' ? 'pending_create_a' : 'pending_create_b',
         error: null,
         intent: d.data,
+      });
+    }
+    // Updates about to go out are marked too (see LinkView.inflight), in the same transaction.
+    for (const p of pending) {
+      if (p.decision.kind !== 'update' || !p.work.link) continue;
+      const d = p.decision;
+      intents.push({
+        ...p.work.link,
+        inflight: { ...(d.a ? { a: d.base.a } : {}), ...(d.b ? { b: d.base.b } : {}) },
       });
     }
     if (intents.length > 0) await this.commit(intents, [], [], undefined);
@@ -859,6 +869,7 @@ export class PairRunner {
             bChecksum: pair.checksum(d.base.b),
             status: 'ok',
             error: null,
+            inflight: null,
           },
         };
       }

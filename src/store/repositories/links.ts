@@ -41,6 +41,7 @@ export interface LinkWrite {
   status: LinkStatus;
   error: string | null;
   intent?: Record<string, unknown> | null;
+  inflight?: { a?: Projection; b?: Projection } | null;
   /** Set when this write follows a write to that side. */
   pushed?: boolean;
   pulled?: boolean;
@@ -50,9 +51,12 @@ type Row = { [K in keyof Database['links']]: unknown };
 
 function toLink(r: Row): LinkRow {
   const base =
-    fromJson<{ a?: Projection | null; b?: Projection | null; intent?: Record<string, unknown> } | null>(
-      r.base,
-    ) ?? {};
+    fromJson<{
+      a?: Projection | null;
+      b?: Projection | null;
+      intent?: Record<string, unknown>;
+      inflight?: { a?: Projection; b?: Projection };
+    } | null>(r.base) ?? {};
   return {
     id: r.id as string,
     aId: (r.a_id as string | null) ?? null,
@@ -64,6 +68,7 @@ function toLink(r: Row): LinkRow {
     status: r.status as LinkStatus,
     error: (r.error as string | null) ?? null,
     intent: base.intent ?? null,
+    inflight: base.inflight ?? null,
     lastPushedAt: (r.last_pushed_at as string | null) ?? null,
     lastPulledAt: (r.last_pulled_at as string | null) ?? null,
   };
@@ -211,7 +216,12 @@ export class LinkRepository {
         object,
         a_id: l.aId,
         b_id: l.bId,
-        base: toJson(l.intent ? { a: l.baseA, b: l.baseB, intent: l.intent } : { a: l.baseA, b: l.baseB }),
+        base: toJson({
+          a: l.baseA,
+          b: l.baseB,
+          ...(l.intent ? { intent: l.intent } : {}),
+          ...(l.inflight ? { inflight: l.inflight } : {}),
+        }),
         a_checksum: l.aChecksum,
         b_checksum: l.bChecksum,
         last_pushed_at: l.pushed ? now : null,
