@@ -428,7 +428,7 @@ export class PairRunner {
     for (const e of entries) {
       if (e.record) {
         shared.counts.found++;
-        if (!fromFeed) shared.traffic[side].read++;
+        shared.traffic[side].read++;
         const projection = pair.project(side, e.record.data);
         const checksum = pair.checksum(projection);
         if (e.link && e.link.status === 'ok' && sumOn(e.link, side) === checksum && !e.resolution) {

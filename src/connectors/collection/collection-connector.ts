@@ -77,7 +77,7 @@ class CollectionObject implements ObjectClient {
   private readonly records: RecordRepository;
 
   constructor(
-    db: Kysely<Database>,
+    private readonly db: Kysely<Database>,
     private readonly orgId: string,
     private readonly collection: Collection,
   ) {
@@ -174,8 +174,13 @@ class CollectionObject implements ObjectClient {
     writes: { index: number; id: string; data: Record<string, unknown>; status?: RecordStatus }[],
     results: (WriteResult | undefined)[],
   ): Promise<void> {
+    // One transaction per batch: the repository updates row by row, and on SQLite a commit per row is the cost.
     const stored = new Map(
-      (await this.records.writeMany(this.orgId, this.collection.id, writes)).map((r) => [r.id, r]),
+      (
+        await this.db
+          .transaction()
+          .execute((trx) => new RecordRepository(trx).writeMany(this.orgId, this.collection.id, writes))
+      ).map((r) => [r.id, r]),
     );
     for (const w of writes) {
       const record = stored.get(w.id);
@@ -186,7 +191,9 @@ class CollectionObject implements ObjectClient {
   }
 
   async delete(ids: readonly string[]): Promise<WriteResult[]> {
-    await this.records.deleteMany(this.orgId, this.collection.id, ids);
+    await this.db
+      .transaction()
+      .execute((trx) => new RecordRepository(trx).deleteMany(this.orgId, this.collection.id, ids));
     return ids.map((id) => ({ ok: true, id }));
   }
 
