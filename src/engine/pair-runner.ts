@@ -976,11 +976,11 @@ export class PairRunner {
    */
   async applyDeletes(approve: boolean): Promise<{ tripped: boolean; pending: number; linked: number }> {
     const { shared, pair } = this;
-    const byStatus = await this.links.countByStatus(shared.orgId, shared.syncId, pair.name);
-    const linked = Object.values(byStatus).reduce((n, v) => n + v, 0);
-    let pending = DELETE_STATUSES.reduce((n, s) => n + (byStatus[s] ?? 0), 0);
+    // Counting only pending links keeps a run without deletes from touching every link of the pair.
+    let pending = await this.links.count(shared.orgId, shared.syncId, pair.name, DELETE_STATUSES);
     if (shared.dryRun) pending += shared.plannedDeletes.get(pair.name) ?? 0;
-    if (pending === 0) return { tripped: false, pending, linked };
+    if (pending === 0) return { tripped: false, pending, linked: 0 };
+    const linked = await this.links.count(shared.orgId, shared.syncId, pair.name);
     const guard = pair.deletes.guard;
     const tripped =
       guard !== null &&
