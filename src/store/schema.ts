@@ -135,6 +135,16 @@ export interface LinksTable {
   status: string;
   error: string | null;
   updated_at: string;
+  /** The object pair of the sync definition this link belongs to (migration 0004). */
+  object: string;
+}
+
+/** Per sync: cursors and first-run flags per object pair, committed with the links of each batch. */
+export interface SyncStateTable {
+  sync_id: string;
+  org_id: string;
+  state: JsonColumn;
+  updated_at: string;
 }
 
 export type RunStatus = 'queued' | 'running' | 'success' | 'partial' | 'failed' | 'cancelled';
@@ -370,4 +380,5 @@ export interface Database {
   runtime_rate_buckets: RuntimeRateBucketsTable;
   runtime_workers: RuntimeWorkersTable;
   runtime_schedules: RuntimeSchedulesTable;
+  sync_state: SyncStateTable;
 }

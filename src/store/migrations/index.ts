@@ -7,6 +7,7 @@ import type { DialectName } from '../dialect.js';
 import * as m0001 from './0001-core.js';
 import * as m0002 from './0002-runtime.js';
 import * as m0003 from './0003-api.js';
+import * as m0004 from './0004-engine.js';
 import * as m0005 from './0005-syndication.js';
 
 export interface DialectMigration {
@@ -17,5 +18,6 @@ export const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-core': m0001,
   '0002-runtime': m0002,
   '0003-api': m0003,
+  '0004-engine': m0004,
   '0005-syndication': m0005,
 };

@@ -18,6 +18,9 @@ import { MemberRepository } from './members.js';
 import { SessionRepository } from './sessions.js';
 import { RunLogRepository } from './run-logs.js';
 import { RunRepository } from './runs.js';
+import { SyncRepository } from './syncs.js';
+import { LinkRepository } from './links.js';
+import { ConflictRepository } from './conflicts.js';
 
 export interface Repositories {
   organizations: OrganizationRepository;
@@ -34,6 +37,9 @@ export interface Repositories {
   sessions: SessionRepository;
   runs: RunRepository;
   runLogs: RunLogRepository;
+  syncs: SyncRepository;
+  links: LinkRepository;
+  conflicts: ConflictRepository;
 }
 
 export function createRepositories(db: Kysely<Database>, box: SecretBox): Repositories {
@@ -52,5 +58,8 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     sessions: new SessionRepository(db),
     runs: new RunRepository(db),
     runLogs: new RunLogRepository(db),
+    syncs: new SyncRepository(db),
+    links: new LinkRepository(db),
+    conflicts: new ConflictRepository(db),
   };
 }

@@ -1,0 +1,426 @@
+/**
+ * Engine benchmarks. `npm run bench` runs every scenario; `npm run bench -- <scenario> [--runs N] [--n N]
+ * [--dialect sqlite|postgres]` runs one. Each measured sync runs in a child process (bench/child.ts) so its peak
+ * RSS is its own. Each scenario prints a table and writes bench/results/<scenario>-<time>.json with parameters,
+ * figures (median, min, max over the runs) and machine info. Beside every figure is a storage ceiling: bare
+ * batched inserts of as many rows into the same database, so the engine's cost reads as a ratio.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { SecretBox } from '../src/lib/crypto/secret-box.js';
+import { openDatabase, type Store } from '../src/store/database.js';
+import { migrateToLatest } from '../src/store/migrator.js';
+import { createRepositories, type Repositories } from '../src/store/repositories/index.js';
+import { definition, row, seedLinked, seedRecords, toB } from './seed.js';
+
+const run = promisify(execFile);
+const PG_URL = process.env.DATASYNC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+interface ChildResult {
+  outcome: string;
+  error?: unknown;
+  counts: Record<string, number>;
+  traffic: { a: { read: number; written: number }; b: { read: number; written: number } };
+  ms: number;
+  peakRssMb: number;
+}
+
+interface Env {
+  store: Store;
+  repos: Repositories;
+  orgId: string;
+  target: string;
+  schema: string;
+  dispose(): Promise<void>;
+}
+
+async function openEnv(dialect: 'sqlite' | 'postgres'): Promise<Env> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'datasync-bench-'));
+  let store: Store;
+  let target: string;
+  let schema = '-';
+  if (dialect === 'sqlite') {
+    target = path.join(dir, 'bench.db');
+    store = await openDatabase({ dialect: 'sqlite', file: target });
+  } else {
+    target = PG_URL;
+    schema = `t_${Math.floor(Date.now() / 1000)}_bench_${randomBytes(3).toString('hex')}`;
+    store = await openDatabase({ dialect: 'postgres', url: PG_URL }, { schema });
+  }
+  await migrateToLatest(store.db as never, store.dialect);
+  const repos = createRepositories(store.db, new SecretBox(randomBytes(32)));
+  const org = await repos.organizations.create({ name: 'bench', slug: `bench-${Date.now()}` });
+  return {
+    store,
+    repos,
+    orgId: org.id,
+    target,
+    schema,
+    dispose: async () => {
+      await store.close();
+      if (dialect === 'postgres') {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`drop schema if exists "${schema}" cascade`);
+        await client.end();
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function measure(env: Env, syncId: string): Promise<ChildResult> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', path.join('bench', 'child.ts'), env.target, env.schema, env.orgId, syncId],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  const result = JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult;
+  if (result.outcome !== 'success')
+    throw new Error(`sync run ${result.outcome}: ${JSON.stringify(result.error)}`);
+  return result;
+}
+
+/** Bare batched inserts of `count` rows into a fresh collection: the storage ceiling, in ms. */
+async function ceiling(env: Env, count: number): Promise<number> {
+  const col = await env.repos.collections.create(env.orgId, {
+    key: `ceiling-${Date.now()}-${Math.random()}`,
+    name: 'c',
+  });
+  const started = performance.now();
+  const BATCH = 1000;
+  for (let i = 0; i < count; i += BATCH) {
+    const writes: { data: Record<string, unknown> }[] = [];
+    for (let j = i; j < Math.min(count, i + BATCH); j++) writes.push({ data: toB(row(j)) });
+    await env.store.db
+      .transaction()
+      .execute((trx) =>
+        createRepositories(trx, new SecretBox(randomBytes(32))).records.writeMany(env.orgId, col.id, writes),
+      );
+  }
+  return performance.now() - started;
+}
+
+async function allIds(env: Env, collectionId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await env.repos.records.list(env.orgId, collectionId, { cursor, limit: 5000 });
+    ids.push(...page.data.map((r) => r.id));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return ids;
+}
+
+function pick(count: number, total: number, exclude = new Set<number>()): number[] {
+  const out = new Set<number>();
+  while (out.size < count) {
+    const i = Math.floor(Math.random() * total);
+    if (!exclude.has(i)) out.add(i);
+  }
+  return [...out];
+}
+
+async function touch(
+  env: Env,
+  collectionId: string,
+  ids: string[],
+  indices: number[],
+  salt: string,
+  side: 'a' | 'b',
+) {
+  for (let i = 0; i < indices.length; i += 1000) {
+    const writes = indices.slice(i, i + 1000).map((k) => {
+      const data = row(k, salt);
+      return { id: ids[k]!, data: side === 'a' ? data : toB(data) };
+    });
+    await env.store.db
+      .transaction()
+      .execute((trx) =>
+        createRepositories(trx, new SecretBox(randomBytes(32))).records.writeMany(
+          env.orgId,
+          collectionId,
+          writes,
+        ),
+      );
+  }
+}
+
+interface Figure {
+  name: string;
+  unit: string;
+  values: number[];
+}
+
+function stats(values: number[]) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+}
+
+interface Options {
+  runs: number;
+  dialect: 'sqlite' | 'postgres';
+  n: number | undefined;
+}
+
+type Scenario = (options: Options) => Promise<{ parameters: Record<string, unknown>; figures: Figure[] }>;
+
+const scenarios: Record<string, Scenario> = {
+  /** 100k records pushed into an empty collection: a first sync (every record created, linked, committed). */
+  'one-way-100k': async (o) => {
+    const n = o.n ?? 100_000;
+    const env = await openEnv(o.dialect);
+    try {
+      const source = await env.repos.collections.create(env.orgId, { key: 'source', name: 'source' });
+      await seedRecords(env.repos, env.orgId, source.id, n, (i) => row(i));
+      const f = figures([
+        'records/s',
+        'records read',
+        'records written',
+        'peak RSS MB',
+        'ceiling rows/s',
+        'ratio to ceiling',
+      ]);
+      for (let r = 0; r < o.runs; r++) {
+        const target = await env.repos.collections.create(env.orgId, { key: `target${r}`, name: 't' });
+        const sync = await env.repos.syncs.create(env.orgId, {
+          name: `one-way-${r}`,
+          definition: definition('incremental', 'push', 'source', target.key),
+        });
+        const res = await measure(env, sync.id);
+        const ceil = await ceiling(env, n);
+        add(f, [
+          n / (res.ms / 1000),
+          res.traffic.a.read + res.traffic.b.read,
+          res.traffic.a.written + res.traffic.b.written,
+          res.peakRssMb,
+          n / (ceil / 1000),
+          ceil / res.ms,
+        ]);
+      }
+      return {
+        parameters: {
+          records: n,
+          direction: 'push',
+          mode: 'incremental (first run reads the whole feed)',
+          dialect: o.dialect,
+        },
+        figures: f,
+      };
+    } finally {
+      await env.dispose();
+    }
+  },
+
+  /** 100k linked records, 1% changed on each side of which 0.5% changed on both (conflicts, local wins). */
+  'two-way-100k': async (o) => {
+    const n = o.n ?? 100_000;
+    const env = await openEnv(o.dialect);
+    try {
+      const { a, b, syncId } = await linkedPair(env, n, 'incremental', 'two-way');
+      const idsA = await allIds(env, a.id);
+      const idsB = await allIds(env, b.id);
+      const f = figures([
+        'changed records/s',
+        'records changed',
+        'records read',
+        'records written',
+        'changed on both sides',
+        'peak RSS MB',
+        'ratio to ceiling',
+      ]);
+      for (let r = 0; r < o.runs; r++) {
+        const changed = Math.round(n * 0.01);
+        const both = Math.round(n * 0.005);
+        const onA = pick(changed, n);
+        const onB = [...onA.slice(0, both), ...pick(changed - both, n, new Set(onA))];
+        await touch(env, a.id, idsA, onA, `-a${r}`, 'a');
+        await touch(env, b.id, idsB, onB, `-b${r}`, 'b');
+        const res = await measure(env, syncId);
+        const distinct = new Set([...onA, ...onB]).size;
+        const ceil = await ceiling(env, res.traffic.a.written + res.traffic.b.written);
+        add(f, [
+          distinct / (res.ms / 1000),
+          distinct,
+          res.traffic.a.read + res.traffic.b.read,
+          res.traffic.a.written + res.traffic.b.written,
+          both,
+          res.peakRssMb,
+          ceil / res.ms,
+        ]);
+      }
+      return {
+        parameters: {
+          records: n,
+          changedEachSide: '1%',
+          changedOnBoth: '0.5% (resolved by local_wins)',
+          policy: 'local_wins',
+          dialect: o.dialect,
+        },
+        figures: f,
+      };
+    } finally {
+      await env.dispose();
+    }
+  },
+
+  'incremental-cursor': async (o) => incremental(o, 'incremental'),
+  'incremental-scan': async (o) => incremental(o, 'full'),
+};
+
+/** 0.1% of A changed, pushed to B: through A's change cursor, or through a full checksum scan. At 100k and 1M. */
+async function incremental(o: Options, mode: 'incremental' | 'full') {
+  const sizes = o.n ? [o.n] : [100_000, 1_000_000];
+  const f = figures([]);
+  for (const n of sizes) {
+    const env = await openEnv(o.dialect);
+    try {
+      const { a, syncId } = await linkedPair(env, n, mode, 'push');
+      const ids = await allIds(env, a.id);
+      const mine = figures([
+        `${n} changed records/s`,
+        `${n} scanned records/s`,
+        `${n} records changed`,
+        `${n} records read`,
+        `${n} records written`,
+        `${n} peak RSS MB`,
+        `${n} ratio to ceiling`,
+      ]);
+      for (let r = 0; r < o.runs; r++) {
+        const changed = Math.max(1, Math.round(n * 0.001));
+        await touch(env, a.id, ids, pick(changed, n), `-r${r}`, 'a');
+        const res = await measure(env, syncId);
+        const read = res.traffic.a.read + res.traffic.b.read;
+        const written = res.traffic.a.written + res.traffic.b.written;
+        if (mode === 'incremental' && read !== changed)
+          throw new Error(`cursor read ${read} records for ${changed} changed`);
+        if (written !== changed) throw new Error(`wrote ${written} records for ${changed} changed`);
+        const ceil = await ceiling(env, changed);
+        add(mine, [
+          changed / (res.ms / 1000),
+          read / (res.ms / 1000),
+          changed,
+          read,
+          written,
+          res.peakRssMb,
+          ceil / res.ms,
+        ]);
+      }
+      f.push(...mine);
+    } finally {
+      await env.dispose();
+    }
+  }
+  return {
+    parameters: {
+      sizes,
+      changed: '0.1%',
+      direction: 'push',
+      mode: mode === 'full' ? 'full hash scan' : 'cursor',
+      dialect: o.dialect,
+    },
+    figures: f,
+  };
+}
+
+async function linkedPair(env: Env, n: number, mode: 'incremental' | 'full', direction: 'push' | 'two-way') {
+  const a = await env.repos.collections.create(env.orgId, { key: 'a', name: 'a' });
+  const b = await env.repos.collections.create(env.orgId, { key: 'b', name: 'b' });
+  await seedRecords(env.repos, env.orgId, a.id, n, (i) => row(i));
+  await seedRecords(env.repos, env.orgId, b.id, n, (i) => toB(row(i)));
+  const sync = await env.repos.syncs.create(env.orgId, {
+    name: 'bench',
+    definition: definition(mode, direction, 'a', 'b'),
+  });
+  await seedLinked(
+    env.store.db,
+    env.repos,
+    env.orgId,
+    sync.id,
+    { key: 'a', id: a.id },
+    { key: 'b', id: b.id },
+  );
+  return { a, b, syncId: sync.id };
+}
+
+function figures(names: string[]): Figure[] {
+  return names.map((name) => ({ name, unit: name.split(' ').pop()!, values: [] }));
+}
+
+function add(f: Figure[], values: number[]): void {
+  values.forEach((v, i) => f[i]!.values.push(v));
+}
+
+function fmt(v: number): string {
+  return Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2);
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flag = (name: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const names = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+  const options: Options = {
+    runs: Number(flag('runs') ?? 3),
+    dialect: (flag('dialect') as Options['dialect']) ?? 'sqlite',
+    n: flag('n') ? Number(flag('n')) : undefined,
+  };
+  const chosen = names.length > 0 ? names : Object.keys(scenarios);
+  for (const name of chosen) {
+    const scenario = scenarios[name];
+    if (!scenario) {
+      console.error(`unknown scenario "${name}"; known: ${Object.keys(scenarios).join(', ')}`);
+      process.exitCode = 1;
+      return;
+    }
+    const { parameters, figures: f } = await scenario(options);
+    console.log(`\n${name}  ${JSON.stringify(parameters)}  (${options.runs} runs)`);
+    console.table(
+      Object.fromEntries(
+        f.map((x) => [
+          x.name,
+          Object.fromEntries(Object.entries(stats(x.values)).map(([k, v]) => [k, fmt(v)])),
+        ]),
+      ),
+    );
+    mkdirSync(path.join('bench', 'results'), { recursive: true });
+    const file = path.join(
+      'bench',
+      'results',
+      `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+    );
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          scenario: name,
+          parameters,
+          runs: options.runs,
+          figures: f.map((x) => ({ name: x.name, ...stats(x.values), values: x.values })),
+          machine: {
+            cpus: os.cpus().length,
+            cpu: os.cpus()[0]?.model,
+            memoryGb: Math.round(os.totalmem() / 2 ** 30),
+            node: process.version,
+            platform: `${os.platform()} ${os.release()}`,
+          },
+          at: new Date().toISOString(),
+        },
+        null,
+        2,
+      ),
+    );
+    console.log(`written ${file}`);
+  }
+}
+
+await main();

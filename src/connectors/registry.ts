@@ -1,0 +1,57 @@
+/**
+ * @module The connector registry: connector name → factory. The runtime builds one per process; tests build their
+ * own with in-memory platforms. A factory turns a connection's settings and opened credentials into a live
+ * `Connector`.
+ */
+import type { Kysely } from 'kysely';
+import { DataSyncError } from '../lib/errors.js';
+import type { Database } from '../store/schema.js';
+import { collectionConnectorFactory } from './collection/collection-connector.js';
+import type { Connector } from './sdk/connector.js';
+
+export interface ConnectorContext {
+  orgId: string;
+  /** Connection settings (base URL, workspace…) merged with the endpoint's own settings. */
+  settings: Record<string, unknown>;
+  /** Opened credentials; empty for connectors that need none. */
+  credentials: Record<string, string>;
+  /** DataSync's own database, for connectors over local data (`collection`, `sql`). */
+  db: Kysely<Database>;
+}
+
+export interface ConnectorFactory {
+  readonly name: string;
+  create(context: ConnectorContext): Connector | Promise<Connector>;
+}
+
+export class ConnectorRegistry {
+  private readonly factories = new Map<string, ConnectorFactory>();
+
+  register(factory: ConnectorFactory): this {
+    this.factories.set(factory.name, factory);
+    return this;
+  }
+
+  has(name: string): boolean {
+    return this.factories.has(name);
+  }
+
+  names(): string[] {
+    return [...this.factories.keys()].sort();
+  }
+
+  async create(name: string, context: ConnectorContext): Promise<Connector> {
+    const factory = this.factories.get(name);
+    if (!factory) {
+      throw new DataSyncError('validation_failed', `unknown connector "${name}"`, {
+        hint: `known connectors: ${this.names().join(', ') || 'none'}`,
+      });
+    }
+    return factory.create(context);
+  }
+}
+
+/** The registry with every connector built into this package (platform connectors append themselves here). */
+export function builtInConnectors(): ConnectorRegistry {
+  return new ConnectorRegistry().register(collectionConnectorFactory);
+}
