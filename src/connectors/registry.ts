@@ -8,6 +8,7 @@ import { DataSyncError } from '../lib/errors.js';
 import type { Database } from '../store/schema.js';
 import { collectionConnectorFactory } from './collection/collection-connector.js';
 import type { Connector } from './sdk/connector.js';
+import type { RateLimit } from './sdk/types.js';
 
 export interface ConnectorContext {
   orgId: string;
@@ -21,6 +22,11 @@ export interface ConnectorContext {
 
 export interface ConnectorFactory {
   readonly name: string;
+  /**
+   * The platform's documented limit, known before any connection opens: the runtime sizes the connection's
+   * shared token bucket from it.
+   */
+  readonly rateLimit?: RateLimit;
   create(context: ConnectorContext): Connector | Promise<Connector>;
 }
 
@@ -38,6 +44,10 @@ export class ConnectorRegistry {
 
   names(): string[] {
     return [...this.factories.keys()].sort();
+  }
+
+  declaredRateLimit(name: string): RateLimit | undefined {
+    return this.factories.get(name)?.rateLimit;
   }
 
   async create(name: string, context: ConnectorContext): Promise<Connector> {

@@ -31,9 +31,15 @@ export interface HandlerContext {
 
 /** What a handler may say about how it ended. Returning nothing means success. */
 export interface HandlerResult {
-  /** `partial`: stopped early on purpose (budget, batch limit); a continuation is queued at `continueAt`. */
-  status?: 'success' | 'partial';
+  /**
+   * `partial`: stopped early on purpose (budget, batch limit); a continuation is queued at `continueAt`.
+   * `completed_with_errors`: finished, but some records failed (reported per record): the run ends `partial`
+   * with no continuation, since running it again would fail them the same way.
+   */
+  status?: 'success' | 'partial' | 'completed_with_errors';
   continueAt?: Date;
+  /** A one-line summary stored on the run (e.g. "3 records failed"). */
+  message?: string;
 }
 
 export type JobHandler = (

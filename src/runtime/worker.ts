@@ -174,6 +174,10 @@ export class Worker {
       if (result?.status === 'partial' && run && runCtx) {
         return await this.endPartial(run, runCtx, job, result.continueAt ?? new Date(), started);
       }
+      if (result?.status === 'completed_with_errors' && run) {
+        await this.finishRun(run, 'partial', result.message ?? 'some records failed', started);
+        return { kind: 'done' };
+      }
       if (run) await this.finishRun(run, 'success', null, started);
       return { kind: 'done' };
     } catch (error) {

@@ -8,7 +8,7 @@ import { openContext } from '../../app/context.js';
 import { handleSignals } from '../../app/lifecycle.js';
 import { buildServer } from '../../api/server.js';
 import { DataSyncError, systemErrorCode } from '../../lib/errors.js';
-import { createRuntime } from '../../runtime/runtime.js';
+import { createAppRuntime } from '../../app/app-runtime.js';
 import { configFromFlags, withDataOption, withPortOption } from './options.js';
 
 export function startCommand(): Command {
@@ -38,7 +38,7 @@ export function startCommand(): Command {
       }
       // The worker runs in this process: jobs left running at shutdown finish within the grace period or
       // resume from their checkpoint when the next start (or another worker) picks up their lease.
-      const runtime = await createRuntime(ctx);
+      const runtime = await createAppRuntime(ctx);
       await runtime.start();
       handleSignals(
         logger,

@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { openContext } from '../../app/context.js';
 import { handleSignals } from '../../app/lifecycle.js';
-import { createRuntime } from '../../runtime/runtime.js';
+import { createAppRuntime } from '../../app/app-runtime.js';
 import { configFromFlags, withDataOption } from './options.js';
 
 export function workerCommand(): Command {
@@ -15,7 +15,7 @@ export function workerCommand(): Command {
     async (flags: { data?: string }) => {
       const { config, logger } = configFromFlags(flags);
       const ctx = await openContext(config, logger, { migrate: false });
-      const runtime = await createRuntime(ctx);
+      const runtime = await createAppRuntime(ctx);
       await runtime.start();
       handleSignals(
         logger,

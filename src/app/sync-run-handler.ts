@@ -1,0 +1,211 @@
+/**
+ * @module The `sync.run` job: where the runtime meets the engine. It runs `runSync` for the run's sync with the
+ * worker's AbortSignal (cancel, timeout, shutdown), throttles every platform call through the connection's shared
+ * rate limiter, turns engine events into run progress (counts + checkpoint per committed batch) and log lines
+ * (batched, one insert per batch), and maps the outcome onto the run: record errors end it `partial`; a platform
+ * failure is rethrown as a ConnectorError so the retry policy decides by its kind.
+ */
+import { ConnectorError, type ConnectorErrorKind, CONNECTOR_ERROR_KINDS } from '../connectors/sdk/errors.js';
+import { builtInConnectors } from '../connectors/registry.js';
+import type { SyncCounts, SyncEvent } from '../engine/events.js';
+import { runSync } from '../engine/run-sync.js';
+import { DataSyncError } from '../lib/errors.js';
+import type { JobHandler } from '../runtime/handlers.js';
+import type { SecretBox } from '../lib/crypto/secret-box.js';
+import { ConnectionRepository } from '../store/repositories/connections.js';
+import { RunLogRepository, type LogLevel } from '../store/repositories/run-logs.js';
+import { SyncRepository } from '../store/repositories/syncs.js';
+import type { RunCounts } from '../store/repositories/runs.js';
+
+const RUN_COUNT_KEYS = [
+  'found',
+  'created',
+  'updated',
+  'deleted',
+  'unchanged',
+  'conflicts',
+  'errors',
+] as const;
+
+function delta(now: SyncCounts, before: SyncCounts | undefined): Partial<RunCounts> {
+  const out: Partial<RunCounts> = {};
+  for (const key of RUN_COUNT_KEYS) out[key] = now[key] - (before?.[key] ?? 0);
+  return out;
+}
+
+interface PendingLine {
+  level: LogLevel;
+  message: string;
+  recordId: string | null;
+  targetId: string | null;
+  payload: unknown;
+}
+
+function lineFor(event: SyncEvent): PendingLine | undefined {
+  switch (event.type) {
+    case 'record': {
+      const level: LogLevel =
+        event.outcome === 'failed' ? 'error' : event.outcome === 'conflict' ? 'warn' : 'info';
+      const arrow = event.target ? ` → ${event.target}${event.targetId ? ` ${event.targetId}` : ''}` : '';
+      const why = event.error?.message ?? event.reason;
+      return {
+        level,
+        message: `${event.outcome} ${event.source} ${event.sourceId ?? '(new)'}${arrow}${why ? `: ${why}` : ''}`,
+        recordId: event.sourceId,
+        targetId: event.targetId ?? null,
+        payload: { pair: event.pair, diffs: event.diffs, fields: event.fields, error: event.error },
+      };
+    }
+    case 'pair_started':
+      return {
+        level: 'info',
+        message: `reading ${event.pair} (${event.mode}, level ${event.level})`,
+        recordId: null,
+        targetId: null,
+        payload: null,
+      };
+    case 'recovered':
+      return {
+        level: 'info',
+        message: `recovered an interrupted create on ${event.pair}: ${event.outcome}`,
+        recordId: event.linkId,
+        targetId: null,
+        payload: null,
+      };
+    case 'delete_guard':
+      return {
+        level: 'warn',
+        message: event.approved
+          ? `applying ${event.pending} approved deletes on ${event.pair}`
+          : `mass-delete guard: ${event.pending} of ${event.linked} records would be deleted on ${event.pair}; approve to apply`,
+        recordId: null,
+        targetId: null,
+        payload: event,
+      };
+    case 'warning':
+      return {
+        level: 'warn',
+        message: event.message,
+        recordId: null,
+        targetId: null,
+        payload: { pair: event.pair },
+      };
+    case 'batch_committed':
+      return undefined;
+  }
+}
+
+export function syncRunHandler(box: SecretBox): JobHandler {
+  return async (ctx, _job, signal) => {
+    const run = ctx.run;
+    if (!run?.syncId) throw new DataSyncError('bad_request', 'a sync.run job needs a run with a sync');
+    const db = ctx.store.db;
+    const connections = new ConnectionRepository(db, box);
+    const connectors = builtInConnectors();
+    const sync = await new SyncRepository(db).get(run.orgId, run.syncId);
+    if (!sync) throw new DataSyncError('not_found', `sync ${run.syncId} does not exist`);
+
+    // The shared per-connection budget, from what each side's connector declares.
+    const limits: Partial<Record<'a' | 'b', { connectionId: string; perSecond: number; burst: number }>> = {};
+    for (const side of ['a', 'b'] as const) {
+      const endpoint = sync.definition[side];
+      if (!endpoint.connectionId) continue;
+      const connection = await connections.get(run.orgId, endpoint.connectionId);
+      const declared = connection ? connectors.declaredRateLimit(connection.connector) : undefined;
+      if (connection && declared) {
+        limits[side] = {
+          connectionId: connection.id,
+          perSecond: (declared.requests * 1000) / declared.intervalMs,
+          burst: declared.burst ?? declared.requests,
+        };
+      }
+    }
+
+    const logs = new RunLogRepository(db);
+    let pending: PendingLine[] = [];
+    let committed: SyncCounts | undefined;
+    let work: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      const lines = pending;
+      pending = [];
+      if (lines.length > 0) await logs.append(run.orgId, run.id, lines);
+    };
+    const onEvent = (event: SyncEvent) => {
+      const line = lineFor(event);
+      if (line) pending.push(line);
+      if (event.type === 'batch_committed') {
+        const counts = event.counts;
+        const before = committed;
+        committed = counts;
+        // Progress is written in order, one batch after another, off the engine's hot path.
+        work = work.then(async () => {
+          await flush();
+          await run.commit({
+            checkpoint: { pair: event.pair, side: event.side, cursor: event.cursor },
+            counts: delta(counts, before),
+          });
+        });
+      } else if (pending.length >= 500) {
+        work = work.then(flush);
+      }
+    };
+
+    const result = await runSync({
+      db,
+      connectors,
+      connections,
+      orgId: run.orgId,
+      syncId: run.syncId,
+      runId: run.id,
+      dryRun: run.dryRun,
+      approveDeletes: run.params.approveDeletes === true,
+      signal,
+      onEvent,
+      throttle: async (side) => {
+        const limit = limits[side];
+        if (limit)
+          await ctx.rateLimit(limit.connectionId, { perSecond: limit.perSecond, burst: limit.burst });
+      },
+    });
+    await work;
+    await flush();
+    await run.commit({ counts: delta(result.counts, committed) });
+    await run.log(
+      result.outcome === 'failed' ? 'error' : 'info',
+      summary(result.outcome, result.counts, result.durationMs),
+      {
+        payload: {
+          counts: result.counts,
+          traffic: result.traffic,
+          error: result.error,
+          plan: result.dryRun ? result.plan : undefined,
+        },
+      },
+    );
+
+    if (result.outcome === 'failed') {
+      const kind = result.error?.kind;
+      if (kind && (CONNECTOR_ERROR_KINDS as readonly string[]).includes(kind)) {
+        throw new ConnectorError(
+          kind as ConnectorErrorKind,
+          result.error?.message ?? 'platform call failed',
+          {
+            ...(result.error?.retryAfterMs !== undefined ? { retryAfterMs: result.error.retryAfterMs } : {}),
+          },
+        );
+      }
+      throw new DataSyncError(result.error?.code ?? 'internal', result.error?.message ?? 'sync failed');
+    }
+    if (result.outcome === 'partial') {
+      return {
+        status: 'completed_with_errors',
+        message: `${result.counts.errors} records failed, ${result.counts.conflicts} conflicts`,
+      };
+    }
+    return undefined;
+  };
+}
+
+function summary(outcome: string, c: SyncCounts, ms: number): string {
+  return `${outcome}: ${c.found} read, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.conflicts} conflicts, ${c.errors} errors in ${ms} ms`;
+}
