@@ -2,7 +2,6 @@
  * The `sync.run` job end to end: a run enqueued like the API and CLI do, executed by the app runtime's worker
  * through the engine, ends with its counts, checkpoint and log lines; a second run writes nothing.
  */
-import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { createAppRuntime } from '../../src/app/app-runtime.js';
