@@ -65,17 +65,15 @@ describeEachDialect('sync.run job', (get) => {
     await runtime.start();
     try {
       const enqueue = () =>
-        store.db
-          .transaction()
-          .execute((trx) =>
-            enqueueRun(trx, runtime.queue, {
-              orgId: org.id,
-              kind: 'sync.run',
-              trigger: 'manual',
-              syncId: sync.id,
-              params: {},
-            }),
-          );
+        store.db.transaction().execute((trx) =>
+          enqueueRun(trx, runtime.queue, {
+            orgId: org.id,
+            kind: 'sync.run',
+            trigger: 'manual',
+            syncId: sync.id,
+            params: {},
+          }),
+        );
       const first = await enqueue();
       expect(await finished(runtime, first.runId)).toBe('success');
       const run = await repos.runs.get(org.id, first.runId);
