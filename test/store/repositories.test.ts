@@ -160,4 +160,24 @@ describeEachDialect('repositories', (get) => {
     expect(await repos.records.deleteMany(b.id, col.id, [record.id])).toBe(0);
     expect(await repos.records.get(a.id, col.id, record.id)).toBeDefined();
   });
+
+  it("never writes another tenant's record through a batch, and lets the last of duplicate ids win", async () => {
+    const { repos } = get();
+    const a = await repos.organizations.create({ name: 'A', slug: slug() });
+    const b = await repos.organizations.create({ name: 'B', slug: slug() });
+    const colA = await repos.collections.create(a.id, { key: 'items', name: 'Items' });
+    const colB = await repos.collections.create(b.id, { key: 'items', name: 'Items' });
+    const mine = await repos.records.create(a.id, colA.id, { data: { v: 'a' } });
+    await expect(
+      repos.records.writeMany(b.id, colB.id, [{ id: mine.id, data: { v: 'hijacked' } }]),
+    ).rejects.toThrow();
+    expect((await repos.records.get(a.id, colA.id, mine.id))?.data).toEqual({ v: 'a' });
+
+    const written = await repos.records.writeMany(a.id, colA.id, [
+      { id: mine.id, data: { v: 'first' } },
+      { id: mine.id, data: { v: 'second' } },
+    ]);
+    expect(written.map((r) => r.data)).toEqual([{ v: 'second' }]);
+    expect((await repos.records.get(a.id, colA.id, mine.id))?.data).toEqual({ v: 'second' });
+  });
 });

@@ -157,18 +157,26 @@ export class RecordRepository {
     const now = nowIso();
     const changed: RecordWrite[] = [];
     const result: StoredRecord[] = [];
+    // One statement cannot write a row twice (Postgres refuses): when a batch names an id more than once, the
+    // last write wins, as it would have with one statement per write.
+    const lastById = new Map<string, RecordWrite>();
+    for (const w of writes) if (w.id) lastById.set(w.id, w);
+    const sums = new Map<RecordWrite, string>();
     for (const w of writes) {
+      if (w.id && lastById.get(w.id) !== w) continue;
       const prev = w.id ? existing.get(w.id) : undefined;
       const sum = checksum(w.data);
       if (prev && !prev.deletedAt && prev.checksum === sum && (w.status ?? prev.status) === prev.status) {
         result.push(prev);
       } else {
+        sums.set(w, sum);
         changed.push(w);
       }
     }
     if (changed.length === 0) return result;
     let seq = await reserveSequence(this.db, SEQUENCE, changed.length);
     const inserts: Insertable<RecordsTable>[] = [];
+    const updates: Insertable<RecordsTable>[] = [];
     for (const w of changed) {
       const prev = w.id ? existing.get(w.id) : undefined;
       const row: Insertable<RecordsTable> & { id: string; data: string } = {
@@ -177,37 +185,43 @@ export class RecordRepository {
         collection_id: collectionId,
         status: w.status ?? prev?.status ?? 'draft',
         data: toJson(w.data),
-        checksum: checksum(w.data),
+        checksum: sums.get(w)!,
         version: (prev?.version ?? 0) + 1,
         created_at: prev?.createdAt ?? now,
         updated_at: now,
         deleted_at: null,
         change_seq: seq++,
       };
-      if (prev) {
-        await this.db
-          .updateTable('records')
-          .set({
-            status: row.status,
-            data: row.data,
-            checksum: row.checksum,
-            version: row.version,
-            updated_at: now,
-            deleted_at: null,
-            change_seq: row.change_seq,
-          })
-          .where('org_id', '=', orgId)
-          .where('id', '=', row.id)
-          .execute();
-      } else {
-        inserts.push(row);
-      }
+      (prev ? updates : inserts).push(row);
       result.push(toRecord(row));
     }
     for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
       await this.db
         .insertInto('records')
         .values(inserts.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
+    // Rows known to exist in this organization's collection: one upsert statement per chunk instead of one
+    // UPDATE per record. The WHERE keeps the statement from ever touching a row of another tenant.
+    for (let i = 0; i < updates.length; i += INSERT_CHUNK) {
+      await this.db
+        .insertInto('records')
+        .values(updates.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet((eb) => ({
+              status: eb.ref('excluded.status'),
+              data: eb.ref('excluded.data'),
+              checksum: eb.ref('excluded.checksum'),
+              version: eb.ref('excluded.version'),
+              updated_at: eb.ref('excluded.updated_at'),
+              deleted_at: null,
+              change_seq: eb.ref('excluded.change_seq'),
+            }))
+            .where('records.org_id', '=', orgId)
+            .where('records.collection_id', '=', collectionId),
+        )
         .execute();
     }
     return result;
