@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { DataSyncError, errorMessage } from '../lib/errors.js';
+import { applyCommand, exportCommand, planCommand } from './commands/config.js';
 import { migrateCommand } from './commands/migrate.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
@@ -23,6 +24,9 @@ export function buildProgram(): Command {
   program.addCommand(migrateCommand());
   program.addCommand(simCommand());
   program.addCommand(syncCommand());
+  program.addCommand(planCommand());
+  program.addCommand(applyCommand());
+  program.addCommand(exportCommand());
   return program;
 }
 

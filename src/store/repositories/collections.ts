@@ -116,4 +116,14 @@ export class CollectionRepository {
       .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
+
+  /** Marks a resource as managed by config as code (`'config'`), or hands it back to people (`null`). */
+  async setManagedBy(orgId: string, id: string, managedBy: string | null): Promise<void> {
+    await this.db
+      .updateTable('collections')
+      .set({ managed_by: managedBy })
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .execute();
+  }
 }

@@ -173,4 +173,14 @@ export class ConnectionRepository {
       updatedAt: row.updated_at as string,
     };
   }
+
+  /** Marks a resource as managed by config as code (`'config'`), or hands it back to people (`null`). */
+  async setManagedBy(orgId: string, id: string, managedBy: string | null): Promise<void> {
+    await this.db
+      .updateTable('connections')
+      .set({ managed_by: managedBy })
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .execute();
+  }
 }

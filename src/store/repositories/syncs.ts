@@ -142,4 +142,14 @@ export class SyncRepository {
       .onConflict((oc) => oc.column('sync_id').doUpdateSet({ state: toJson(state), updated_at: now }))
       .execute();
   }
+
+  /** Marks a resource as managed by config as code (`'config'`), or hands it back to people (`null`). */
+  async setManagedBy(orgId: string, id: string, managedBy: string | null): Promise<void> {
+    await this.db
+      .updateTable('syncs')
+      .set({ managed_by: managedBy })
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .execute();
+  }
 }
