@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import type { ApiOptions } from '../../src/api/api-options.js';
 import { ROLES } from '../../src/api/auth/permissions.js';
 import { buildServer } from '../../src/api/server.js';
+import { createAppRuntime } from '../../src/app/app-runtime.js';
 import type { AppContext } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/config.js';
 import { hashPassword } from '../../src/lib/crypto/password.js';
@@ -68,7 +69,10 @@ export function describeApi(
           secretKeyFile: undefined,
           close: () => store.close(),
         };
+        // A runtime that is never started: routes that queue work (replays, webhooks, cron) enqueue for real.
+        const runtime = await createAppRuntime(ctx, { scheduler: false });
         const app = await buildServer(ctx, {
+          runtime,
           loginRateLimit: { max: 10_000, timeWindowMs: 60_000 },
           authFailureLimit: { max: 1_000_000, windowMs: 60_000 },
           ...options,
@@ -97,6 +101,7 @@ export function describeApi(
         };
         dispose = async () => {
           await app.close();
+          await runtime.stop();
           await store.close();
           await database.dispose();
         };
