@@ -10,6 +10,7 @@ import type { ApiOptions } from '../../src/api/api-options.js';
 import { ROLES } from '../../src/api/auth/permissions.js';
 import { buildServer } from '../../src/api/server.js';
 import { createAppRuntime } from '../../src/app/app-runtime.js';
+import type { Runtime } from '../../src/runtime/runtime.js';
 import type { AppContext } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/config.js';
 import { hashPassword } from '../../src/lib/crypto/password.js';
@@ -33,6 +34,8 @@ export interface ApiWorld {
   b: TenantWorld;
   /** Signs in to A as its owner (email + password) */
   login: { email: string; password: string };
+  /** The process runtime the server hands work to (never started: jobs stay queued for tests to inspect). */
+  runtime: Runtime;
   inject(options: InjectOptions & { key?: string }): Promise<LightMyRequestResponse>;
 }
 
@@ -93,6 +96,7 @@ export function describeApi(
           a,
           b,
           login,
+          runtime,
           inject: ({ key, headers, ...rest }) =>
             app.inject({
               ...rest,
