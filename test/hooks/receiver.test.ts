@@ -18,12 +18,12 @@ async function webhookConnection(w: ApiWorld) {
   return { connectionId: site.connectionId, secret };
 }
 
-function post(w: ApiWorld, connectionId: string, body: string, headers: Record<string, string>) {
+function post(w: ApiWorld, connectionId: string, body: string, headers: object) {
   return w.app.inject({
     method: 'POST',
     url: `/api/v1/hooks/${connectionId}`,
     payload: body,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...(headers as Record<string, string>) },
   });
 }
 
