@@ -97,7 +97,9 @@ export function loadConfig(
       const flag = key === 'PORT' ? ' / --port' : key === 'DATASYNC_DATA_DIR' ? ' / --data' : '';
       const got = input[key];
       const shown =
-        key.includes('SECRET') || key.includes('KEY') || key === 'DATABASE_URL' ? '' : ` (got "${got}")`;
+        key.includes('SECRET') || key.includes('KEY') || key.includes('TOKEN') || key === 'DATABASE_URL'
+          ? ''
+          : ` (got "${got}")`;
       return `${key}${flag} ${issue.message}${got === undefined ? '' : shown}`;
     });
     throw new DataSyncError('config_invalid', `invalid configuration: ${lines.join('; ')}`, {
