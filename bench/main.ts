@@ -18,6 +18,7 @@ import { migrateToLatest } from '../src/store/migrator.js';
 import { createRepositories, type Repositories } from '../src/store/repositories/index.js';
 import { runRuntimeBenchmarks } from './runtime.js';
 import { definition, row, seedLinked, seedRecords, toB } from './seed.js';
+import { webhookIngest } from './scenarios/webhook-ingest.js';
 
 const run = promisify(execFile);
 const PG_URL = process.env.DATASYNC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -187,6 +188,31 @@ const scenarios: Record<string, Scenario> = {
       }
     }
     return { parameters: Object.fromEntries(results.map((r) => [r.scenario, r.params])), figures: out };
+  },
+  /**
+   * Signed webhooks POSTed over loopback HTTP while the worker processes them: ack latency with 1 sender and
+   * with 16 in flight at once (a burst).
+   */
+  'webhook-ingest': async (o) => {
+    const n = o.n ?? 3000;
+    const levels = [1, 16];
+    const f = figures(
+      levels.flatMap((c) => [
+        `ack p50 (${c} in flight) ms`,
+        `ack p99 (${c} in flight) ms`,
+        `acks/s (${c} in flight) /s`,
+      ]),
+    );
+    for (let r = 0; r < o.runs; r++) {
+      const values: number[] = [];
+      for (const concurrency of levels) {
+        const s = await webhookIngest({ dialect: o.dialect, n, concurrency, pgUrl: PG_URL });
+        if (s.stored !== n) throw new Error(`stored ${s.stored} events of ${n}`);
+        values.push(s.p50, s.p99, s.perSecond);
+      }
+      add(f, values);
+    }
+    return { parameters: { n, dialect: o.dialect }, figures: f };
   },
   /** 100k records pushed into an empty collection: a first sync (every record created, linked, committed). */
   'one-way-100k': async (o) => {

@@ -3,6 +3,8 @@
  * Production uses the defaults; tests pass their own (a tight limit to test it, a loose one to fuzz).
  */
 import type { AppContext } from '../app/context.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { WebhookVerifierRegistry } from '../hooks/verifier.js';
 import { FailureLimiter } from './auth/failure-limiter.js';
 import { unavailableConnectionChecker, type ConnectionChecker } from './connection-checker.js';
 
@@ -13,7 +15,17 @@ export interface ApiOptions {
   loginRateLimit: { max: number; timeWindowMs: number };
   /** Failed API key / session checks per client IP before it is refused. */
   authFailureLimit: { max: number; windowMs: number };
+  /**
+   * The process's runtime, for what the server hands to it (webhook processing, cron ticks, replays) and for
+   * /metrics. Absent (an API-only test), those answer 503-style `not_implemented` and /metrics has no run figures.
+   */
+  runtime?: ServerRuntime | undefined;
+  /** Inbound webhook schemes by connector name; default: the built-in ones (hooks/schemes.ts). */
+  webhookVerifiers?: WebhookVerifierRegistry | undefined;
 }
+
+/** The parts of the runtime the HTTP server uses. */
+export type ServerRuntime = Pick<Runtime, 'queue' | 'events' | 'scheduler'>;
 
 export function defaultApiOptions(overrides: Partial<ApiOptions> = {}): ApiOptions {
   return {

@@ -10,6 +10,10 @@ import type { ApiOptions } from './api-options.js';
 import { errorBody, handleError } from './http-errors.js';
 import { receiverRoutes } from '../syndication/receiver.js';
 import { registerApi } from './register-api.js';
+import { hookRoutes } from '../hooks/hook-routes.js';
+import { defaultWebhookVerifiers } from '../hooks/schemes.js';
+import { opsRoutes } from './ops-routes.js';
+import { createServerMetrics } from './server-metrics.js';
 import { registerWebUi, serveIndexForPage } from './web-ui.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -55,6 +59,15 @@ export async function buildServer(ctx: AppContext, api: Partial<ApiOptions> = {}
 
   await registerApi(app, ctx, api);
   await app.register(receiverRoutes, { repos: ctx.repos });
+  const metrics = createServerMetrics(ctx.store, api.runtime);
+  app.addHook('onClose', async () => metrics.detach());
+  await app.register(hookRoutes, {
+    ctx,
+    runtime: api.runtime,
+    verifiers: api.webhookVerifiers ?? defaultWebhookVerifiers(),
+    metrics,
+  });
+  await app.register(opsRoutes, { ctx, runtime: api.runtime, metrics });
   await registerWebUi(app);
   return app;
 }

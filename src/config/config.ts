@@ -34,6 +34,7 @@ const envSchema = z.object({
   DATASYNC_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   DATASYNC_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false'),
   DATASYNC_PUBLIC_URL: z.url({ error: 'must be an absolute http(s) URL' }).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string };
@@ -55,6 +56,8 @@ export interface Config {
   trustProxy: boolean;
   /** How this server is reached from outside (links, the built-in receiver); defaults to http://localhost:PORT. */
   publicUrl: string | undefined;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`; unset, /metrics is open (scrape on a private network). */
+  metricsToken: string | undefined;
 }
 
 /** Flags given on the command line win over the environment. */
@@ -94,7 +97,9 @@ export function loadConfig(
       const flag = key === 'PORT' ? ' / --port' : key === 'DATASYNC_DATA_DIR' ? ' / --data' : '';
       const got = input[key];
       const shown =
-        key.includes('SECRET') || key.includes('KEY') || key === 'DATABASE_URL' ? '' : ` (got "${got}")`;
+        key.includes('SECRET') || key.includes('KEY') || key.includes('TOKEN') || key === 'DATABASE_URL'
+          ? ''
+          : ` (got "${got}")`;
       return `${key}${flag} ${issue.message}${got === undefined ? '' : shown}`;
     });
     throw new DataSyncError('config_invalid', `invalid configuration: ${lines.join('; ')}`, {
@@ -122,6 +127,7 @@ export function loadConfig(
     workerConcurrency: e.DATASYNC_WORKER_CONCURRENCY,
     trustProxy: e.DATASYNC_TRUST_PROXY === 'true' || e.DATASYNC_TRUST_PROXY === '1',
     publicUrl: e.DATASYNC_PUBLIC_URL?.replace(/\/$/, ''),
+    metricsToken: e.METRICS_TOKEN,
   };
 }
 

@@ -5,6 +5,8 @@
  * for success (as the least role allowed), bad input, no auth, wrong role and another tenant's ids.
  */
 import { hashPassword } from '../../src/lib/crypto/password.js';
+import { newId } from '../../src/lib/ids.js';
+import { toJson } from '../../src/store/json.js';
 import type { Role } from '../../src/store/schema.js';
 import { unique, type ApiWorld, type TenantWorld } from '../helpers/api.js';
 
@@ -84,6 +86,43 @@ export async function makeItem(w: ApiWorld, t: TenantWorld) {
 
 const noInput = async (): Promise<CaseRequest> => ({});
 let loginHash: string | undefined;
+
+export async function makeWebhookEvent(w: ApiWorld, t: TenantWorld) {
+  const connection = await makeConnection(w, t);
+  const id = newId('whe');
+  await w.ctx.store.db
+    .insertInto('webhook_events')
+    .values({
+      id,
+      org_id: t.org.id,
+      connection_id: connection.id,
+      external_id: unique('evt'),
+      headers: toJson({ 'content-type': 'application/json' }),
+      body: '{"hello":"world"}',
+      status: 'received',
+      error: null,
+      received_at: new Date().toISOString(),
+      processed_at: null,
+    })
+    .execute();
+  return { id, connection };
+}
+
+export async function makeDelivery(w: ApiWorld, t: TenantWorld) {
+  const site = await makeSite(w, t);
+  const delivery = await w.ctx.repos.deliveries.create(t.org.id, {
+    url: 'http://127.0.0.1:1/hook',
+    payload: { items: [] },
+    targetId: site.id,
+  });
+  await w.ctx.repos.deliveries.recordAttempt(
+    t.org.id,
+    delivery.id,
+    { attempt: 1, statusCode: 500, latencyMs: 12, responseExcerpt: 'boom', error: 'HTTP 500' },
+    { status: 'failed' },
+  );
+  return delivery;
+}
 
 export const ROUTE_CASES: RouteCase[] = [
   {
@@ -355,5 +394,41 @@ export const ROUTE_CASES: RouteCase[] = [
         overrides: { cta_text: 5 },
       },
     }),
+  },
+  {
+    route: 'GET /api/v1/webhook-events',
+    status: 200,
+    valid: noInput,
+    bad: async () => ({ query: { status: 'x' } }),
+  },
+  {
+    route: 'GET /api/v1/webhook-events/:id',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeWebhookEvent(w, t)).id } }),
+    bad: async () => ({ params: { id: 'whe_x' } }),
+  },
+  {
+    route: 'POST /api/v1/webhook-events/:id/replay',
+    status: 202,
+    valid: async (w, t) => ({ params: { id: (await makeWebhookEvent(w, t)).id } }),
+    bad: async () => ({ params: { id: 'nope' } }),
+  },
+  {
+    route: 'GET /api/v1/deliveries',
+    status: 200,
+    valid: noInput,
+    bad: async () => ({ query: { status: 'x' } }),
+  },
+  {
+    route: 'GET /api/v1/deliveries/:id',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeDelivery(w, t)).id } }),
+    bad: async () => ({ params: { id: 'dlv_x' } }),
+  },
+  {
+    route: 'POST /api/v1/deliveries/:id/replay',
+    status: 202,
+    valid: async (w, t) => ({ params: { id: (await makeDelivery(w, t)).id } }),
+    bad: async () => ({ params: { id: 'nope' } }),
   },
 ];

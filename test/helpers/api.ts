@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import type { ApiOptions } from '../../src/api/api-options.js';
 import { ROLES } from '../../src/api/auth/permissions.js';
 import { buildServer } from '../../src/api/server.js';
+import { createAppRuntime } from '../../src/app/app-runtime.js';
+import type { Runtime } from '../../src/runtime/runtime.js';
 import type { AppContext } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/config.js';
 import { hashPassword } from '../../src/lib/crypto/password.js';
@@ -32,6 +34,8 @@ export interface ApiWorld {
   b: TenantWorld;
   /** Signs in to A as its owner (email + password) */
   login: { email: string; password: string };
+  /** The process runtime the server hands work to (never started: jobs stay queued for tests to inspect). */
+  runtime: Runtime;
   inject(options: InjectOptions & { key?: string }): Promise<LightMyRequestResponse>;
 }
 
@@ -68,7 +72,10 @@ export function describeApi(
           secretKeyFile: undefined,
           close: () => store.close(),
         };
+        // A runtime that is never started: routes that queue work (replays, webhooks, cron) enqueue for real.
+        const runtime = await createAppRuntime(ctx, { scheduler: false });
         const app = await buildServer(ctx, {
+          runtime,
           loginRateLimit: { max: 10_000, timeWindowMs: 60_000 },
           authFailureLimit: { max: 1_000_000, windowMs: 60_000 },
           ...options,
@@ -89,6 +96,7 @@ export function describeApi(
           a,
           b,
           login,
+          runtime,
           inject: ({ key, headers, ...rest }) =>
             app.inject({
               ...rest,
@@ -97,6 +105,7 @@ export function describeApi(
         };
         dispose = async () => {
           await app.close();
+          await runtime.stop();
           await store.close();
           await database.dispose();
         };

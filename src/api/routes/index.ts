@@ -13,6 +13,8 @@ import { meRoutes } from './me.js';
 import { memberRoutes } from './members.js';
 import { recordRoutes } from './records.js';
 import { siteRoutes } from './sites.js';
+import { webhookEventRoutes } from './webhook-events.js';
+import { deliveryRoutes } from './deliveries.js';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
@@ -25,4 +27,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...recordRoutes,
   ...siteRoutes,
   ...mappingRoutes,
+  ...webhookEventRoutes,
+  ...deliveryRoutes,
 ];

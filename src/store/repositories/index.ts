@@ -21,6 +21,7 @@ import { RunRepository } from './runs.js';
 import { SyncRepository } from './syncs.js';
 import { LinkRepository } from './links.js';
 import { ConflictRepository } from './conflicts.js';
+import { WebhookEventRepository } from './webhook-events.js';
 
 export interface Repositories {
   organizations: OrganizationRepository;
@@ -40,6 +41,7 @@ export interface Repositories {
   syncs: SyncRepository;
   links: LinkRepository;
   conflicts: ConflictRepository;
+  webhookEvents: WebhookEventRepository;
 }
 
 export function createRepositories(db: Kysely<Database>, box: SecretBox): Repositories {
@@ -61,5 +63,6 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     syncs: new SyncRepository(db),
     links: new LinkRepository(db),
     conflicts: new ConflictRepository(db),
+    webhookEvents: new WebhookEventRepository(db),
   };
 }
