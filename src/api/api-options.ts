@@ -3,6 +3,9 @@
  * Production uses the defaults; tests pass their own (a tight limit to test it, a loose one to fuzz).
  */
 import type { AppContext } from '../app/context.js';
+import { DataSyncError } from '../lib/errors.js';
+import type { Queue } from '../runtime/queue/queue.js';
+import type { RuntimeEvents } from '../runtime/events.js';
 import { FailureLimiter } from './auth/failure-limiter.js';
 import { unavailableConnectionChecker, type ConnectionChecker } from './connection-checker.js';
 
@@ -13,6 +16,15 @@ export interface ApiOptions {
   loginRateLimit: { max: number; timeWindowMs: number };
   /** Failed API key / session checks per client IP before it is refused. */
   authFailureLimit: { max: number; windowMs: number };
+  /**
+   * The runtime's queue, for routes that start or cancel runs (`datasync start` passes its runtime's; tests
+   * build one with createQueue). Without it those routes answer 501.
+   */
+  queue?: Queue | undefined;
+  /** The worker's event stream when it runs in this process: live logs wake on it instead of polling. */
+  events?: RuntimeEvents | undefined;
+  /** Idle time between keep-alive comments on live log streams (default 15 s). */
+  sseHeartbeatMs?: number | undefined;
 }
 
 export function defaultApiOptions(overrides: Partial<ApiOptions> = {}): ApiOptions {
@@ -34,4 +46,15 @@ export interface ApiContext {
 
 export function createApiContext(app: AppContext, options: ApiOptions): ApiContext {
   return { app, options, authFailures: new FailureLimiter(options.authFailureLimit) };
+}
+
+/** The queue routes enqueue into; a typed 501 when this server was built without one. */
+export function requireQueue(api: ApiContext): Queue {
+  if (!api.options.queue) {
+    throw new DataSyncError(
+      'not_implemented',
+      'this server has no runtime queue: start it with `datasync start`',
+    );
+  }
+  return api.options.queue;
 }

@@ -4,11 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { ApiOptions } from '../../src/api/api-options.js';
 import { ROLES } from '../../src/api/auth/permissions.js';
 import { buildServer } from '../../src/api/server.js';
+import { createQueue } from '../../src/runtime/queue/create-queue.js';
 import type { AppContext } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/config.js';
 import { hashPassword } from '../../src/lib/crypto/password.js';
@@ -17,7 +19,7 @@ import type { Organization } from '../../src/store/repositories/organizations.js
 import { createRepositories } from '../../src/store/repositories/index.js';
 import type { Role } from '../../src/store/schema.js';
 import { migrateToLatest } from '../../src/store/migrator.js';
-import { createTestDatabase, DIALECTS } from './dialects.js';
+import { createTestDatabase, DIALECTS, PG_URL } from './dialects.js';
 
 export interface TenantWorld {
   org: Organization;
@@ -68,7 +70,14 @@ export function describeApi(
           secretKeyFile: undefined,
           close: () => store.close(),
         };
+        // Routes that start or cancel runs need the runtime's queue; no worker consumes it here.
+        const workerSchema = database.schema ? `${database.schema}_gw` : null;
+        const queue = await createQueue(store, database.target, {
+          ...(workerSchema ? { workerSchema } : {}),
+          ...(database.url ? { connectionString: database.url } : {}),
+        });
         const app = await buildServer(ctx, {
+          queue,
           loginRateLimit: { max: 10_000, timeWindowMs: 60_000 },
           authFailureLimit: { max: 1_000_000, windowMs: 60_000 },
           ...options,
@@ -97,7 +106,14 @@ export function describeApi(
         };
         dispose = async () => {
           await app.close();
+          await queue.close();
           await store.close();
+          if (workerSchema && PG_URL) {
+            const client = new pg.Client({ connectionString: PG_URL });
+            await client.connect();
+            await client.query(`drop schema if exists "${workerSchema}" cascade`);
+            await client.end();
+          }
           await database.dispose();
         };
       });

@@ -13,6 +13,9 @@ import { meRoutes } from './me.js';
 import { memberRoutes } from './members.js';
 import { recordRoutes } from './records.js';
 import { siteRoutes } from './sites.js';
+import { syncRoutes } from './syncs.js';
+import { runRoutes } from './runs.js';
+import { conflictRoutes } from './conflicts.js';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
@@ -25,4 +28,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...recordRoutes,
   ...siteRoutes,
   ...mappingRoutes,
+  ...syncRoutes,
+  ...runRoutes,
+  ...conflictRoutes,
 ];

@@ -18,11 +18,14 @@ export function startCommand(): Command {
       const ctx = await openContext(config, logger, { migrate: true });
       const demo = config.demo ? await ensureDemo(ctx) : undefined;
       await ensureBootstrapApiKey(ctx);
-      const server = await buildServer(ctx);
+      // The runtime is built first so the API can enqueue runs into its queue and follow its events.
+      const runtime = await createAppRuntime(ctx);
+      const server = await buildServer(ctx, { queue: runtime.queue, events: runtime.events });
       let address: string;
       try {
         address = await server.listen({ port: config.port, host: config.host });
       } catch (error) {
+        await runtime.stop();
         await ctx.close();
         if (systemErrorCode(error) === 'EADDRINUSE') {
           throw new DataSyncError('port_in_use', `port ${config.port} is already in use`, {
@@ -38,7 +41,6 @@ export function startCommand(): Command {
       }
       // The worker runs in this process: jobs left running at shutdown finish within the grace period or
       // resume from their checkpoint when the next start (or another worker) picks up their lease.
-      const runtime = await createAppRuntime(ctx);
       await runtime.start();
       handleSignals(
         logger,
