@@ -42,10 +42,16 @@ export interface ApiContext {
   app: AppContext;
   options: ApiOptions;
   authFailures: FailureLimiter;
+  /** Aborted when the server starts closing: long-lived responses (live log streams) end so shutdown is prompt. */
+  closing: AbortSignal;
 }
 
-export function createApiContext(app: AppContext, options: ApiOptions): ApiContext {
-  return { app, options, authFailures: new FailureLimiter(options.authFailureLimit) };
+export function createApiContext(
+  app: AppContext,
+  options: ApiOptions,
+  closing: AbortSignal = new AbortController().signal,
+): ApiContext {
+  return { app, options, authFailures: new FailureLimiter(options.authFailureLimit), closing };
 }
 
 /** The queue routes enqueue into; a typed 501 when this server was built without one. */

@@ -362,5 +362,19 @@ for (const dialect of DIALECTS) {
       );
       expect(logs.body.data.some((l) => l.payload?.plan !== undefined)).toBe(true);
     });
+
+    // Last: it closes the server.
+    it('ends open log streams when the server closes, so shutdown does not wait on them', async () => {
+      const run = await fx.repos.runs.create(org.id, {
+        kind: 'endless',
+        trigger: 'manual',
+        status: 'running',
+      });
+      const response = await sse(run.id);
+      const reading = readSse(response, () => false);
+      await app.close();
+      const { events: got } = await reading;
+      expect(got.filter((e) => e.event === 'end')).toEqual([]);
+    });
   });
 }

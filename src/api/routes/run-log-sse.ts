@@ -51,6 +51,8 @@ export async function streamRunLogsSse(
   // The response's close (not the request's, which fires once its body is read) means the client went away.
   const onClose = () => abort.abort();
   res.on('close', onClose);
+  api.closing.addEventListener('abort', onClose);
+  if (api.closing.aborted) abort.abort();
   const heartbeatMs = api.options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS;
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
   // Reconnect quickly after a drop; the id makes it lossless.
@@ -87,6 +89,7 @@ export async function streamRunLogsSse(
   } finally {
     clearInterval(heartbeat);
     res.off('close', onClose);
+    api.closing.removeEventListener('abort', onClose);
     res.end();
   }
 }
