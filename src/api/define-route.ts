@@ -5,7 +5,9 @@
  * served without being documented, checked for a permission and covered by the security tests.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { z } from 'zod';
+import type { Database } from '../store/schema.js';
 import type { AuditInput } from '../store/repositories/audit-log.js';
 import type { Repositories } from '../store/repositories/index.js';
 import type { ApiContext } from './api-options.js';
@@ -39,8 +41,8 @@ export interface HandlerInput<P, Q, B> {
   reply: FastifyReply;
   /** Appends to the audit log outside any transaction (prefer `transaction` when the change writes too). */
   audit: AuditFn;
-  /** Runs `fn` in one database transaction with repositories and an audit function bound to it. */
-  transaction<T>(fn: (repos: Repositories, audit: AuditFn) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one database transaction with repositories, an audit function and the transaction itself. */
+  transaction<T>(fn: (repos: Repositories, audit: AuditFn, db: Kysely<Database>) => Promise<T>): Promise<T>;
 }
 
 export interface RouteResult {

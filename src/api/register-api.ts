@@ -19,7 +19,9 @@ export async function registerApi(
   ctx: AppContext,
   overrides: Partial<ApiOptions> = {},
 ): Promise<ApiContext> {
-  const api = createApiContext(ctx, defaultApiOptions(overrides));
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
+  const api = createApiContext(ctx, defaultApiOptions(overrides), closing.signal);
   await app.register(helmet, {
     // The docs page has inline styles and no scripts.
     contentSecurityPolicy: {

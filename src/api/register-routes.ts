@@ -120,9 +120,11 @@ export function registerRoutes(app: FastifyInstance, api: ApiContext, routes: re
           transaction: (fn) =>
             api.app.store.db.transaction().execute(async (trx) => {
               const txRepos = createRepositories(trx, api.app.box);
-              return fn(txRepos, auditFor(txRepos, auth, request));
+              return fn(txRepos, auditFor(txRepos, auth, request), trx);
             }),
         });
+        // A route that took over the connection (a live event stream) has answered already.
+        if (reply.sent) return reply;
         void reply.status(result.status);
         return result.body === undefined ? reply.send() : reply.send(result.body);
       },

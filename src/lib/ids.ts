@@ -2,7 +2,7 @@
  * @module Identifiers: a short type prefix plus a ULID, so ids sort by creation time (cursor pagination needs
  * that) and say what they point at when they show up in a log line.
  */
-import { monotonicFactory } from 'ulidx';
+import { encodeTime, monotonicFactory } from 'ulidx';
 
 const ulid = monotonicFactory();
 
@@ -26,4 +26,12 @@ export type IdPrefix =
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;
+}
+
+/**
+ * The smallest id of `prefix` created at `time` (or the largest, with `fill` "z"): ids sort by creation time, so a
+ * time range becomes an id range and stays on the id indexes.
+ */
+export function idBound(prefix: IdPrefix, time: Date, fill: '0' | 'z' = '0'): string {
+  return `${prefix}_${encodeTime(Math.max(0, time.getTime()), 10).toLowerCase()}${fill.repeat(16)}`;
 }

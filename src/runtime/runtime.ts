@@ -4,7 +4,7 @@
  * `datasync worker` both build one; other parts register handlers on `runtime.registry` before `start()`.
  */
 import type { AppContext } from '../app/context.js';
-import { createQueue } from './queue/create-queue.js';
+import { createQueue, type CreateQueueOptions } from './queue/create-queue.js';
 import type { Queue } from './queue/queue.js';
 import { RuntimeEvents } from './events.js';
 import { HandlerRegistry } from './handlers.js';
@@ -31,10 +31,13 @@ export interface RuntimeOptions {
   runTimeoutMs?: number;
   leaseMs?: number;
   refreshAuth?: (orgId: string, connectionId: string) => Promise<void>;
+  /** Postgres only: graphile-worker's schema and connection (tests give each run its own schema). */
+  queue?: Pick<CreateQueueOptions, 'workerSchema' | 'connectionString'>;
 }
 
 export async function createRuntime(ctx: AppContext, options: RuntimeOptions = {}): Promise<Runtime> {
   const queue = await createQueue(ctx.store, ctx.config.database, {
+    ...options.queue,
     onError: (message) => ctx.logger.error({ component: 'graphile-worker' }, message),
   });
   const events = new RuntimeEvents();

@@ -7,7 +7,7 @@
 import { hashPassword } from '../../src/lib/crypto/password.js';
 import { newId } from '../../src/lib/ids.js';
 import { toJson } from '../../src/store/json.js';
-import type { Role } from '../../src/store/schema.js';
+import type { Role, RunStatus } from '../../src/store/schema.js';
 import { unique, type ApiWorld, type TenantWorld } from '../helpers/api.js';
 
 export interface CaseRequest {
@@ -82,6 +82,44 @@ export async function makeItem(w: ApiWorld, t: TenantWorld) {
     data: { headline: 'Fall', cta_text: 'Shop' },
     status: 'published',
   });
+}
+
+/** A push sync between two local collections (no connection needed). */
+export function syncDefinition(from = 'people', to = 'people_copy') {
+  return {
+    a: { connector: 'collection' },
+    b: { connector: 'collection' },
+    direction: 'push',
+    objects: [{ name: 'people', a: from, b: to, fields: [{ a: 'email', b: 'email' }] }],
+  };
+}
+
+export async function makeSync(w: ApiWorld, t: TenantWorld) {
+  return w.ctx.repos.syncs.create(t.org.id, { name: unique('sync'), definition: syncDefinition() });
+}
+
+export async function makeRun(w: ApiWorld, t: TenantWorld, status: RunStatus = 'queued') {
+  const sync = await makeSync(w, t);
+  const run = await w.ctx.repos.runs.create(t.org.id, {
+    syncId: sync.id,
+    kind: 'sync.run',
+    trigger: 'manual',
+  });
+  if (status !== 'queued') await w.ctx.repos.runs.finish(run.id, { status });
+  await w.ctx.repos.runLogs.append(t.org.id, run.id, [{ level: 'info', message: 'hello' }]);
+  return run;
+}
+
+export async function makeConflict(w: ApiWorld, t: TenantWorld) {
+  const sync = await makeSync(w, t);
+  const linkId = `lnk_${unique('x')
+    .replace(/[^a-z0-9]/g, '')
+    .padEnd(26, '0')
+    .slice(0, 26)}`;
+  await w.ctx.repos.conflicts.raise(t.org.id, sync.id, null, [
+    { linkId, fields: [{ field: 'email', base: 'a@x', local: 'b@x', remote: 'c@x' }] },
+  ]);
+  return (await w.ctx.repos.conflicts.byLinks(t.org.id, [linkId], 'open')).get(linkId)!;
 }
 
 const noInput = async (): Promise<CaseRequest> => ({});
@@ -430,5 +468,96 @@ export const ROUTE_CASES: RouteCase[] = [
     status: 202,
     valid: async (w, t) => ({ params: { id: (await makeDelivery(w, t)).id } }),
     bad: async () => ({ params: { id: 'nope' } }),
+  },
+  { route: 'GET /api/v1/syncs', status: 200, valid: noInput },
+  {
+    route: 'POST /api/v1/syncs',
+    status: 201,
+    valid: async () => ({ body: { name: 'Copy', definition: syncDefinition(), schedule: '*/15 * * * *' } }),
+    bad: async () => ({ body: { name: 'Copy', definition: syncDefinition(), schedule: 'every tuesday' } }),
+  },
+  {
+    route: 'GET /api/v1/syncs/:id',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeSync(w, t)).id } }),
+  },
+  {
+    route: 'PATCH /api/v1/syncs/:id',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeSync(w, t)).id }, body: { schedule: null } }),
+    bad: async (w, t) => ({
+      params: { id: (await makeSync(w, t)).id },
+      body: { definition: { ...syncDefinition(), direction: 'sideways' } },
+    }),
+  },
+  {
+    route: 'DELETE /api/v1/syncs/:id',
+    status: 204,
+    valid: async (w, t) => ({ params: { id: (await makeSync(w, t)).id } }),
+    bad: async () => ({ params: { id: 'syn_nope' } }),
+  },
+  {
+    route: 'POST /api/v1/syncs/:id/runs',
+    status: 202,
+    valid: async (w, t) => ({ params: { id: (await makeSync(w, t)).id }, body: { dryRun: true } }),
+    bad: async (w, t) => ({ params: { id: (await makeSync(w, t)).id }, body: { dryRun: 'yes' } }),
+  },
+  {
+    route: 'POST /api/v1/syncs/:id/pause',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeSync(w, t)).id } }),
+    bad: async (w, t) => ({ params: { id: (await makeSync(w, t)).id }, body: { now: true } }),
+  },
+  {
+    route: 'POST /api/v1/syncs/:id/resume',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeSync(w, t)).id } }),
+    bad: async () => ({ params: { id: 'run_01jz0000000000000000000000' } }),
+  },
+  {
+    route: 'GET /api/v1/runs',
+    status: 200,
+    valid: async () => ({ query: { status: 'failed', trigger: 'manual', from: '2020-01-01T00:00:00Z' } }),
+    bad: async () => ({ query: { status: 'exploded' } }),
+  },
+  {
+    route: 'GET /api/v1/runs/:id',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeRun(w, t)).id } }),
+  },
+  {
+    route: 'GET /api/v1/runs/:id/logs',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeRun(w, t)).id }, query: { level: 'info' } }),
+    bad: async (w, t) => ({ params: { id: (await makeRun(w, t)).id }, query: { afterId: '-1' } }),
+  },
+  {
+    route: 'POST /api/v1/runs/:id/cancel',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeRun(w, t)).id } }),
+    bad: async (w, t) => ({ params: { id: (await makeRun(w, t)).id }, body: { force: true } }),
+  },
+  {
+    route: 'POST /api/v1/runs/:id/retry',
+    status: 202,
+    valid: async (w, t) => ({ params: { id: (await makeRun(w, t, 'failed')).id } }),
+    bad: async () => ({ params: { id: 'run_x' } }),
+  },
+  {
+    route: 'GET /api/v1/conflicts',
+    status: 200,
+    valid: async () => ({ query: { status: 'open' } }),
+    bad: async () => ({ query: { status: 'maybe' } }),
+  },
+  {
+    route: 'GET /api/v1/conflicts/:id',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeConflict(w, t)).id } }),
+  },
+  {
+    route: 'POST /api/v1/conflicts/:id/resolve',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeConflict(w, t)).id }, body: { keep: 'remote' } }),
+    bad: async (w, t) => ({ params: { id: (await makeConflict(w, t)).id }, body: { keep: 'both' } }),
   },
 ];

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { ApiOptions } from '../../src/api/api-options.js';
@@ -19,7 +20,7 @@ import type { Organization } from '../../src/store/repositories/organizations.js
 import { createRepositories } from '../../src/store/repositories/index.js';
 import type { Role } from '../../src/store/schema.js';
 import { migrateToLatest } from '../../src/store/migrator.js';
-import { createTestDatabase, DIALECTS } from './dialects.js';
+import { createTestDatabase, DIALECTS, PG_URL } from './dialects.js';
 
 export interface TenantWorld {
   org: Organization;
@@ -72,8 +73,16 @@ export function describeApi(
           secretKeyFile: undefined,
           close: () => store.close(),
         };
-        // A runtime that is never started: routes that queue work (replays, webhooks, cron) enqueue for real.
-        const runtime = await createAppRuntime(ctx, { scheduler: false });
+        // A runtime that is never started: routes that queue work (runs, replays, webhooks, cron) enqueue for
+        // real and tests inspect the jobs. On Postgres its graphile-worker schema is this test run's own.
+        const workerSchema = database.schema ? `${database.schema}_gw` : null;
+        const runtime = await createAppRuntime(ctx, {
+          scheduler: false,
+          queue: {
+            ...(workerSchema ? { workerSchema } : {}),
+            ...(database.url ? { connectionString: database.url } : {}),
+          },
+        });
         const app = await buildServer(ctx, {
           runtime,
           loginRateLimit: { max: 10_000, timeWindowMs: 60_000 },
@@ -107,6 +116,12 @@ export function describeApi(
           await app.close();
           await runtime.stop();
           await store.close();
+          if (workerSchema && PG_URL) {
+            const client = new pg.Client({ connectionString: PG_URL });
+            await client.connect();
+            await client.query(`drop schema if exists "${workerSchema}" cascade`);
+            await client.end();
+          }
           await database.dispose();
         };
       });

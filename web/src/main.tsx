@@ -13,6 +13,9 @@ import { MembersPage } from './pages/MembersPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { SitesPage } from './pages/SitesPage';
+import { RunsPage } from './pages/RunsPage';
+import { RunDetailPage } from './pages/RunDetailPage';
+import { SyncsPage } from './pages/SyncsPage';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
 
@@ -28,6 +31,9 @@ const router = createBrowserRouter([
       { path: 'api-keys', element: <ApiKeysPage /> },
       { path: 'members', element: <MembersPage /> },
       { path: 'audit-log', element: <AuditLogPage /> },
+      { path: 'runs', element: <RunsPage /> },
+      { path: 'runs/:id', element: <RunDetailPage /> },
+      { path: 'syncs', element: <SyncsPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -15,6 +15,9 @@ import { recordRoutes } from './records.js';
 import { siteRoutes } from './sites.js';
 import { webhookEventRoutes } from './webhook-events.js';
 import { deliveryRoutes } from './deliveries.js';
+import { syncRoutes } from './syncs.js';
+import { runRoutes } from './runs.js';
+import { conflictRoutes } from './conflicts.js';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
@@ -29,4 +32,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...mappingRoutes,
   ...webhookEventRoutes,
   ...deliveryRoutes,
+  ...syncRoutes,
+  ...runRoutes,
+  ...conflictRoutes,
 ];

@@ -18,7 +18,8 @@ export function startCommand(): Command {
       const ctx = await openContext(config, logger, { migrate: true });
       const demo = config.demo ? await ensureDemo(ctx) : undefined;
       await ensureBootstrapApiKey(ctx);
-      // The runtime exists before the server: the webhook receiver, cron tick and /metrics hand work to it.
+      // The runtime exists before the server: runs started by the API, the webhook receiver, cron ticks and
+      // /metrics hand work to it, and live logs follow its events.
       const runtime = await createAppRuntime(ctx);
       const server = await buildServer(ctx, { runtime });
       let address: string;

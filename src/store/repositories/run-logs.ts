@@ -55,16 +55,21 @@ export class RunLogRepository {
   }
 
   /** Lines of one run after `afterId`, oldest first. */
-  async after(orgId: string, runId: string, afterId = 0, limit = 500): Promise<RunLogLine[]> {
-    const rows = await this.db
+  async after(
+    orgId: string,
+    runId: string,
+    afterId = 0,
+    limit = 500,
+    levels?: readonly LogLevel[],
+  ): Promise<RunLogLine[]> {
+    let q = this.db
       .selectFrom('run_logs')
       .selectAll()
       .where('run_id', '=', runId)
       .where('org_id', '=', orgId)
-      .where('id', '>', afterId)
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+      .where('id', '>', afterId);
+    if (levels && levels.length > 0) q = q.where('level', 'in', levels);
+    const rows = await q.orderBy('id').limit(limit).execute();
     return rows.map(toLine);
   }
 

@@ -4,7 +4,7 @@
  * through their states by id (a worker serves every organization).
  */
 import type { Kysely, Selectable } from 'kysely';
-import { newId } from '../../lib/ids.js';
+import { idBound, newId } from '../../lib/ids.js';
 import { nowIso } from '../../lib/time.js';
 import { fromJson, toJson } from '../json.js';
 import type { Database, RunStatus, RunsTable } from '../schema.js';
@@ -59,6 +59,17 @@ export interface Run {
   startedAt: string | null;
   finishedAt: string | null;
   heartbeatAt: string | null;
+}
+
+/** What the runs list can be narrowed by; `from` is inclusive, `to` exclusive. */
+export interface RunFilter {
+  syncId?: string | undefined;
+  status?: RunStatus | undefined;
+  parentRunId?: string | undefined;
+  trigger?: RunTrigger | undefined;
+  kind?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
 }
 
 export interface NewRun {
@@ -130,16 +141,20 @@ export class RunRepository {
     return row && toRun(row);
   }
 
-  async list(
-    orgId: string,
-    filter: { syncId?: string; status?: RunStatus; parentRunId?: string } = {},
-    page: PageRequest = {},
-  ): Promise<Page<Run>> {
+  /**
+   * Newest first. The time range is turned into id bounds (ids are ULIDs, ordered by creation time), so every
+   * filter walks one of the (org, id), (sync, id) or (org, status, id) indexes instead of scanning by date.
+   */
+  async list(orgId: string, filter: RunFilter = {}, page: PageRequest = {}): Promise<Page<Run>> {
     const limit = pageLimit(page);
     let q = this.db.selectFrom('runs').selectAll().where('org_id', '=', orgId);
     if (filter.syncId) q = q.where('sync_id', '=', filter.syncId);
     if (filter.status) q = q.where('status', '=', filter.status);
     if (filter.parentRunId) q = q.where('parent_run_id', '=', filter.parentRunId);
+    if (filter.trigger) q = q.where('trigger', '=', filter.trigger);
+    if (filter.kind) q = q.where('kind', '=', filter.kind);
+    if (filter.from) q = q.where('id', '>=', idBound('run', filter.from, '0'));
+    if (filter.to) q = q.where('id', '<', idBound('run', filter.to, '0'));
     if (page.cursor) q = q.where('id', '<', page.cursor);
     const rows = await q
       .orderBy('id', 'desc')

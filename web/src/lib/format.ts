@@ -13,3 +13,15 @@ export function relativeTime(iso: string | null | undefined, now = Date.now()): 
           : [Math.round(abs / 86400), 'd'];
   return seconds >= 0 ? `${value} ${unit} ago` : `in ${value} ${unit}`;
 }
+
+/** A run's duration: finished − started, or so far while it runs ("1.2 s", "3 min 4 s"). */
+export function duration(startedAt: string | null, finishedAt: string | null, now = Date.now()): string {
+  if (!startedAt) return '—';
+  const ms = (finishedAt ? Date.parse(finishedAt) : now) - Date.parse(startedAt);
+  if (ms < 1000) return `${Math.max(0, ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return minutes < 60
+    ? `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`
+    : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}

@@ -10,6 +10,11 @@ export type Member = Schemas['Member'];
 export type Role = Schemas['Role'];
 export type Site = Schemas['Site'];
 export type CreatedSite = Schemas['CreatedSite'];
+export type Run = Schemas['Run'];
+export type RunLogLine = Schemas['RunLogLine'];
+export type RunLogPage = Schemas['RunLogPage'];
+export type Sync = Schemas['Sync'];
+export type Conflict = Schemas['Conflict'];
 
 export interface Page<T> {
   data: T[];

@@ -1,0 +1,276 @@
+/**
+ * @module `/api/v1/syncs`: sync definitions (checked by the engine's schema → 422 with the issues), their cron
+ * schedule (checked with croner), `POST …/:id/runs` to start a run (202 with the queued run), and
+ * `POST …/pause|resume` (a paused sync keeps its schedule but the scheduler enqueues nothing for it).
+ */
+import { Cron } from 'croner';
+import { z } from 'zod';
+import { parseSyncDefinition } from '../../engine/definition.js';
+import { DataSyncError } from '../../lib/errors.js';
+import { enqueueRun } from '../../runtime/triggers.js';
+import type { Repositories } from '../../store/repositories/index.js';
+import type { Sync } from '../../store/repositories/syncs.js';
+import { requireQueue } from '../api-options.js';
+import { created, defineRoute, noContent, ok, type ApiRoute, type AuditFn } from '../define-route.js';
+import { idSchema, NameSchema, pageQueryShape, pageSchema, TimestampSchema } from '../schemas/common.js';
+import { RunSchema, runView } from './run-schemas.js';
+
+const SYNC_STATUSES = ['active', 'paused'] as const;
+
+/** A cron expression croner accepts (5 or 6 fields, or a nickname such as `@hourly`). */
+const ScheduleSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((expr) => {
+    try {
+      new Cron(expr, { paused: true }).stop();
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a cron expression such as "*/15 * * * *"')
+  .meta({ description: 'cron expression (UTC unless the definition names a timezone)' });
+
+const DefinitionSchema = z
+  .record(z.string(), z.unknown())
+  .meta({ description: 'a sync definition, validated by the engine (422 with issues when invalid)' });
+
+export const SyncSchema = z
+  .strictObject({
+    id: z.string(),
+    orgId: z.string(),
+    name: z.string(),
+    direction: z.enum(['push', 'pull', 'two-way']),
+    definition: z.record(z.string(), z.unknown()),
+    status: z.enum(SYNC_STATUSES),
+    schedule: z.string().nullable(),
+    managedBy: z.string().nullable(),
+    lastRun: RunSchema.nullable(),
+    createdAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+  })
+  .meta({ id: 'Sync' });
+
+const IdParams = z.strictObject({ id: idSchema('syn') });
+
+async function view(repos: Repositories, s: Sync): Promise<z.output<typeof SyncSchema>> {
+  const last = await repos.runs.list(s.orgId, { syncId: s.id }, { limit: 1 });
+  const lastRun = last.data[0];
+  return {
+    id: s.id,
+    orgId: s.orgId,
+    name: s.name,
+    direction: s.definition.direction,
+    definition: s.definition as unknown as Record<string, unknown>,
+    status: s.status,
+    schedule: s.schedule,
+    managedBy: s.managedBy,
+    lastRun: lastRun ? runView(lastRun) : null,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}
+
+async function mustGet(repos: Repositories, orgId: string, id: string): Promise<Sync> {
+  const s = await repos.syncs.get(orgId, id);
+  if (!s) throw new DataSyncError('not_found', 'sync not found');
+  return s;
+}
+
+function setStatus(status: Sync['status']) {
+  const verb = status === 'paused' ? 'pause' : 'resume';
+  return defineRoute({
+    method: 'POST',
+    path: `/api/v1/syncs/:id/${verb}`,
+    operationId: `${verb}Sync`,
+    summary:
+      status === 'paused'
+        ? 'Pause a sync: its schedule enqueues nothing until it is resumed'
+        : 'Resume a paused sync',
+    tag: 'syncs',
+    access: 'syncs:run',
+    params: IdParams,
+    responses: { 200: SyncSchema },
+    async handler({ params, auth, transaction }) {
+      return ok(
+        await transaction(async (repos, audit: AuditFn) => {
+          const before = await mustGet(repos, auth.orgId, params.id);
+          const s = (await repos.syncs.update(auth.orgId, params.id, { status }))!;
+          if (before.status !== status) {
+            await audit({ action: `sync.${verb}d`, resourceType: 'sync', resourceId: s.id });
+          }
+          return view(repos, s);
+        }),
+      );
+    },
+  });
+}
+
+export const syncRoutes: ApiRoute[] = [
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/syncs',
+    operationId: 'listSyncs',
+    summary: 'List syncs, newest first, each with its last run',
+    tag: 'syncs',
+    access: 'syncs:read',
+    query: z.strictObject({ ...pageQueryShape }),
+    responses: { 200: pageSchema(SyncSchema) },
+    async handler({ query, auth, repos }) {
+      const page = await repos.syncs.list(auth.orgId, query);
+      return ok({
+        data: await Promise.all(page.data.map((s) => view(repos, s))),
+        nextCursor: page.nextCursor,
+      });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/syncs',
+    operationId: 'createSync',
+    summary: 'Create a sync',
+    tag: 'syncs',
+    access: 'syncs:write',
+    body: z
+      .strictObject({
+        name: NameSchema,
+        definition: DefinitionSchema,
+        schedule: ScheduleSchema.nullable().optional(),
+        status: z.enum(SYNC_STATUSES).optional(),
+      })
+      .meta({ id: 'CreateSyncRequest' }),
+    responses: { 201: SyncSchema },
+    async handler({ body, auth, transaction }) {
+      parseSyncDefinition(body.definition);
+      return created(
+        await transaction(async (repos, audit) => {
+          const s = await repos.syncs.create(auth.orgId, {
+            name: body.name,
+            definition: body.definition,
+            schedule: body.schedule ?? null,
+            ...(body.status ? { status: body.status } : {}),
+          });
+          await audit({
+            action: 'sync.created',
+            resourceType: 'sync',
+            resourceId: s.id,
+            details: { name: s.name, direction: s.definition.direction, schedule: s.schedule },
+          });
+          return view(repos, s);
+        }),
+      );
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/syncs/:id',
+    operationId: 'getSync',
+    summary: 'One sync with its last run',
+    tag: 'syncs',
+    access: 'syncs:read',
+    params: IdParams,
+    responses: { 200: SyncSchema },
+    async handler({ params, auth, repos }) {
+      return ok(await view(repos, await mustGet(repos, auth.orgId, params.id)));
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/api/v1/syncs/:id',
+    operationId: 'updateSync',
+    summary: 'Change name, definition or schedule (null removes the schedule)',
+    tag: 'syncs',
+    access: 'syncs:write',
+    params: IdParams,
+    body: z
+      .strictObject({
+        name: NameSchema.optional(),
+        definition: DefinitionSchema.optional(),
+        schedule: ScheduleSchema.nullable().optional(),
+      })
+      .refine((b) => Object.keys(b).length > 0, 'nothing to change')
+      .meta({ id: 'UpdateSyncRequest' }),
+    responses: { 200: SyncSchema },
+    async handler({ params, body, auth, transaction }) {
+      if (body.definition !== undefined) parseSyncDefinition(body.definition);
+      return ok(
+        await transaction(async (repos, audit) => {
+          await mustGet(repos, auth.orgId, params.id);
+          const s = (await repos.syncs.update(auth.orgId, params.id, body))!;
+          await audit({
+            action: 'sync.updated',
+            resourceType: 'sync',
+            resourceId: s.id,
+            details: { fields: Object.keys(body) },
+          });
+          return view(repos, s);
+        }),
+      );
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/api/v1/syncs/:id',
+    operationId: 'deleteSync',
+    summary: 'Delete a sync',
+    tag: 'syncs',
+    access: 'syncs:write',
+    params: IdParams,
+    responses: { 204: null },
+    async handler({ params, auth, transaction }) {
+      await transaction(async (repos, audit) => {
+        if (!(await repos.syncs.delete(auth.orgId, params.id))) {
+          throw new DataSyncError('not_found', 'sync not found');
+        }
+        await audit({ action: 'sync.deleted', resourceType: 'sync', resourceId: params.id });
+      });
+      return noContent();
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/syncs/:id/runs',
+    operationId: 'startSyncRun',
+    summary: 'Start a run of the sync (202 with the queued run)',
+    description:
+      'A second request while a run of this sync is still queued answers that run. `dryRun` plans without ' +
+      'writing (the plan is in the run log); `approveDeletes` lets a run past the mass-delete guard.',
+    tag: 'syncs',
+    access: 'syncs:run',
+    params: IdParams,
+    body: z
+      .strictObject({ dryRun: z.boolean().default(false), approveDeletes: z.boolean().optional() })
+      .meta({ id: 'StartRunRequest' }),
+    responses: { 202: RunSchema },
+    async handler({ params, body, auth, api, transaction }) {
+      const queue = requireQueue(api);
+      const run = await transaction(async (repos, audit, db) => {
+        const s = await mustGet(repos, auth.orgId, params.id);
+        const enqueued = await enqueueRun(db, queue, {
+          orgId: auth.orgId,
+          kind: 'sync.run',
+          trigger: 'api',
+          syncId: s.id,
+          dryRun: body.dryRun,
+          params: body.approveDeletes ? { approveDeletes: true } : {},
+          // A dry run must not be answered with a queued real run (nor the reverse).
+          ...(body.dryRun || body.approveDeletes ? { dedupeKey: null } : {}),
+        });
+        if (!enqueued.deduped) {
+          await audit({
+            action: 'run.started',
+            resourceType: 'run',
+            resourceId: enqueued.runId,
+            details: { syncId: s.id, dryRun: body.dryRun, approveDeletes: body.approveDeletes === true },
+          });
+        }
+        return (await repos.runs.get(auth.orgId, enqueued.runId))!;
+      });
+      return { status: 202, body: runView(run) };
+    },
+  }),
+  setStatus('paused'),
+  setStatus('active'),
+];

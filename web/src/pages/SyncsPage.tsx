@@ -1,0 +1,157 @@
+/**
+ * Syncs with their schedule, status and last run; Run now, Dry run (shows the plan once the run ends), Pause
+ * and Resume. A paused sync keeps its schedule but nothing is enqueued for it until it is resumed.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { toast } from 'sonner';
+import { DataTable, useCursorList } from '../components/DataTable';
+import { Button, Card, StatusChip } from '../components/ui';
+import { api } from '../lib/api';
+import { relativeTime } from '../lib/format';
+import type { Run, RunLogPage, Sync } from '../lib/types';
+
+export function SyncsPage() {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const list = useCursorList<Sync>(['syncs'], '/syncs');
+  const [dryRunId, setDryRunId] = useState<string | null>(null);
+  const invalidate = () => void queryClient.invalidateQueries({ queryKey: ['syncs'] });
+  const start = useMutation({
+    mutationFn: (input: { id: string; dryRun: boolean }) =>
+      api<Run>(`/syncs/${input.id}/runs`, { method: 'POST', body: { dryRun: input.dryRun } }),
+    onSuccess: (run) => {
+      if (run.dryRun) {
+        toast.success('Dry run queued: the plan shows below when it ends');
+        setDryRunId(run.id);
+      } else {
+        toast.success('Run queued');
+        void navigate(`/runs/${run.id}`);
+      }
+    },
+    onError: (e) => toast.error(e.message),
+    onSettled: invalidate,
+  });
+  const setStatus = useMutation({
+    mutationFn: (input: { id: string; verb: 'pause' | 'resume' }) =>
+      api<Sync>(`/syncs/${input.id}/${input.verb}`, { method: 'POST' }),
+    onSuccess: (s) => toast.success(`${s.name} ${s.status === 'paused' ? 'paused' : 'resumed'}`),
+    onError: (e) => toast.error(e.message),
+    onSettled: invalidate,
+  });
+  return (
+    <div className="space-y-4">
+      <h1 className="text-xl font-semibold">Syncs</h1>
+      <Card>
+        <DataTable
+          query={list}
+          rowKey={(s) => s.id}
+          empty={{
+            title: 'No syncs yet',
+            hint: 'Create a sync between two connections or collections with the API (POST /api/v1/syncs).',
+          }}
+          columns={[
+            { header: 'Name', cell: (s) => <span className="font-medium">{s.name}</span> },
+            { header: 'Direction', cell: (s) => s.direction },
+            { header: 'Schedule', cell: (s) => <code className="text-xs">{s.schedule ?? 'manual'}</code> },
+            { header: 'Status', cell: (s) => <StatusChip status={s.status} /> },
+            {
+              header: 'Last run',
+              cell: (s) =>
+                s.lastRun ? (
+                  <Link to={`/runs/${s.lastRun.id}`} className="inline-flex items-center gap-2">
+                    <StatusChip status={s.lastRun.status} />
+                    <span className="text-xs text-zinc-500">{relativeTime(s.lastRun.createdAt)}</span>
+                  </Link>
+                ) : (
+                  '—'
+                ),
+            },
+            {
+              header: '',
+              className: 'text-right whitespace-nowrap',
+              cell: (s) => (
+                <div className="inline-flex gap-2">
+                  <Button
+                    onClick={() => start.mutate({ id: s.id, dryRun: false })}
+                    disabled={start.isPending}
+                  >
+                    Run now
+                  </Button>
+                  <Button
+                    variant="secondary"
+                    onClick={() => start.mutate({ id: s.id, dryRun: true })}
+                    disabled={start.isPending}
+                  >
+                    Dry run
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    onClick={() =>
+                      setStatus.mutate({ id: s.id, verb: s.status === 'paused' ? 'resume' : 'pause' })
+                    }
+                    disabled={setStatus.isPending}
+                  >
+                    {s.status === 'paused' ? 'Resume' : 'Pause'}
+                  </Button>
+                </div>
+              ),
+            },
+          ]}
+        />
+      </Card>
+      {dryRunId ? <DryRunPlan runId={dryRunId} onClose={() => setDryRunId(null)} /> : null}
+    </div>
+  );
+}
+
+/** Waits for a dry run to end, then shows the plan its summary line carries. */
+function DryRunPlan({ runId, onClose }: { runId: string; onClose: () => void }) {
+  const run = useQuery({
+    queryKey: ['run', runId],
+    queryFn: () => api<Run>(`/runs/${runId}`),
+    refetchInterval: (q) =>
+      q.state.data && ['queued', 'running'].includes(q.state.data.status) ? 1000 : false,
+  });
+  const done = run.data && !['queued', 'running'].includes(run.data.status);
+  const logs = useQuery({
+    queryKey: ['run', runId, 'logs'],
+    enabled: Boolean(done),
+    queryFn: () => api<RunLogPage>(`/runs/${runId}/logs?limit=1000`),
+  });
+  const plan = logs.data?.data
+    .map((l) => (l.payload as { plan?: unknown } | null)?.plan)
+    .filter((p) => p !== undefined)
+    .at(-1);
+  return (
+    <Card
+      title={
+        <span className="inline-flex items-center gap-2">
+          Dry run plan {run.data ? <StatusChip status={run.data.status} /> : null}
+        </span>
+      }
+      actions={
+        <>
+          <Link className="text-sm text-indigo-600 hover:underline" to={`/runs/${runId}`}>
+            Open run
+          </Link>
+          <Button variant="ghost" onClick={onClose}>
+            Close
+          </Button>
+        </>
+      }
+    >
+      {!done ? (
+        <p className="text-sm text-zinc-500">Planning…</p>
+      ) : (
+        <pre
+          data-testid="dry-run-plan"
+          className="max-h-96 overflow-auto rounded bg-zinc-100 p-3 text-xs dark:bg-zinc-950"
+        >
+          {JSON.stringify(plan ?? { note: 'the run left no plan', status: run.data?.status }, null, 2)}
+        </pre>
+      )}
+    </Card>
+  );
+}
