@@ -5,6 +5,7 @@
 import type { AppContext } from '../app/context.js';
 import { FailureLimiter } from './auth/failure-limiter.js';
 import { unavailableConnectionChecker, type ConnectionChecker } from './connection-checker.js';
+import type { Queue } from '../runtime/queue/queue.js';
 
 export interface ApiOptions {
   connectionChecker: ConnectionChecker;
@@ -13,6 +14,8 @@ export interface ApiOptions {
   loginRateLimit: { max: number; timeWindowMs: number };
   /** Failed API key / session checks per client IP before it is refused. */
   authFailureLimit: { max: number; windowMs: number };
+  /** The runtime's job queue, for routes that start runs; without it they answer 501. */
+  queue: Queue | undefined;
 }
 
 export function defaultApiOptions(overrides: Partial<ApiOptions> = {}): ApiOptions {
@@ -21,6 +24,7 @@ export function defaultApiOptions(overrides: Partial<ApiOptions> = {}): ApiOptio
     sessionTtlMs: 7 * 24 * 3600 * 1000,
     loginRateLimit: { max: 10, timeWindowMs: 60_000 },
     authFailureLimit: { max: 20, windowMs: 60_000 },
+    queue: undefined,
     ...overrides,
   };
 }

@@ -17,7 +17,9 @@ import type { Organization } from '../../src/store/repositories/organizations.js
 import { createRepositories } from '../../src/store/repositories/index.js';
 import type { Role } from '../../src/store/schema.js';
 import { migrateToLatest } from '../../src/store/migrator.js';
+import { createQueue } from '../../src/runtime/queue/create-queue.js';
 import { createTestDatabase, DIALECTS } from './dialects.js';
+import { dropSchema } from './queues.js';
 
 export interface TenantWorld {
   org: Organization;
@@ -68,7 +70,14 @@ export function describeApi(
           secretKeyFile: undefined,
           close: () => store.close(),
         };
+        // A queue for routes that start runs (nothing consumes it here: the runs stay queued).
+        const workerSchema = database.schema ? `${database.schema}_gw` : null;
+        const queue = await createQueue(store, database.target, {
+          ...(workerSchema ? { workerSchema } : {}),
+          ...(database.url ? { connectionString: database.url } : {}),
+        });
         const app = await buildServer(ctx, {
+          queue,
           loginRateLimit: { max: 10_000, timeWindowMs: 60_000 },
           authFailureLimit: { max: 1_000_000, windowMs: 60_000 },
           ...options,
@@ -97,7 +106,9 @@ export function describeApi(
         };
         dispose = async () => {
           await app.close();
+          await queue.close();
           await store.close();
+          if (workerSchema) await dropSchema(workerSchema);
           await database.dispose();
         };
       });

@@ -13,6 +13,7 @@ import { meRoutes } from './me.js';
 import { memberRoutes } from './members.js';
 import { recordRoutes } from './records.js';
 import { siteRoutes } from './sites.js';
+import { syndicationRoutes } from './syndication.js';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
@@ -25,4 +26,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...recordRoutes,
   ...siteRoutes,
   ...mappingRoutes,
+  ...syndicationRoutes,
 ];

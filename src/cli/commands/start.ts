@@ -9,6 +9,7 @@ import { handleSignals } from '../../app/lifecycle.js';
 import { buildServer } from '../../api/server.js';
 import { DataSyncError, systemErrorCode } from '../../lib/errors.js';
 import { createAppRuntime } from '../../app/app-runtime.js';
+import { defaultPublicUrl } from '../../syndication/site-url.js';
 import { configFromFlags, withDataOption, withPortOption } from './options.js';
 
 export function startCommand(): Command {
@@ -18,11 +19,17 @@ export function startCommand(): Command {
       const ctx = await openContext(config, logger, { migrate: true });
       const demo = config.demo ? await ensureDemo(ctx) : undefined;
       await ensureBootstrapApiKey(ctx);
-      const server = await buildServer(ctx);
+      // The runtime is built first so the API can enqueue runs on its queue; its worker starts after listen.
+      const listening: { url?: string } = {};
+      const runtime = await createAppRuntime(ctx, {
+        publicUrl: () => config.publicUrl ?? listening.url ?? defaultPublicUrl(config),
+      });
+      const server = await buildServer(ctx, { queue: runtime.queue });
       let address: string;
       try {
         address = await server.listen({ port: config.port, host: config.host });
       } catch (error) {
+        await runtime.stop();
         await ctx.close();
         if (systemErrorCode(error) === 'EADDRINUSE') {
           throw new DataSyncError('port_in_use', `port ${config.port} is already in use`, {
@@ -38,7 +45,8 @@ export function startCommand(): Command {
       }
       // The worker runs in this process: jobs left running at shutdown finish within the grace period or
       // resume from their checkpoint when the next start (or another worker) picks up their lease.
-      const runtime = await createAppRuntime(ctx);
+      const bound = server.server.address();
+      listening.url = `http://127.0.0.1:${typeof bound === 'object' && bound ? bound.port : config.port}`;
       await runtime.start();
       handleSignals(
         logger,
