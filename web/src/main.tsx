@@ -13,6 +13,9 @@ import { MembersPage } from './pages/MembersPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { SitesPage } from './pages/SitesPage';
+import { SyndicationPage } from './pages/SyndicationPage';
+import { MappingsPage } from './pages/MappingsPage';
+import { ContentPage } from './pages/ContentPage';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
 
@@ -25,6 +28,9 @@ const router = createBrowserRouter([
       { index: true, element: <OverviewPage /> },
       { path: 'connections', element: <ConnectionsPage /> },
       { path: 'sites', element: <SitesPage /> },
+      { path: 'syndication', element: <SyndicationPage /> },
+      { path: 'mappings', element: <MappingsPage /> },
+      { path: 'content', element: <ContentPage /> },
       { path: 'api-keys', element: <ApiKeysPage /> },
       { path: 'members', element: <MembersPage /> },
       { path: 'audit-log', element: <AuditLogPage /> },

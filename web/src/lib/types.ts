@@ -10,6 +10,11 @@ export type Member = Schemas['Member'];
 export type Role = Schemas['Role'];
 export type Site = Schemas['Site'];
 export type CreatedSite = Schemas['CreatedSite'];
+export type SyndicationRun = Schemas['SyndicationRun'];
+export type SyndicationLogLine = Schemas['SyndicationLogLine'];
+export type MappingCell = Schemas['MappingCell'];
+export type Collection = Schemas['Collection'];
+export type StoredRecord = Schemas['Record'];
 
 export interface Page<T> {
   data: T[];
