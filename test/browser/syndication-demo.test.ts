@@ -78,11 +78,11 @@ describe('syndication demo in the browser', () => {
     await page.getByRole('button', { name: 'Run sync', exact: true }).click();
     await page.getByTestId('run-log').getByText('North: sending').waitFor();
     const cards = page.getByTestId('site-card');
-    // A string: the test's TypeScript has no DOM types; this runs in the page.
-    await page.waitForFunction(`(() => {
-      const all = [...document.querySelectorAll('[data-testid="site-card"]')];
-      return all.length === 3 && all.every((c) => ['success', 'failed'].includes(c.getAttribute('data-status')));
-    })()`);
+    const final = page.locator(
+      '[data-testid="site-card"]:is([data-status="success"], [data-status="failed"])',
+    );
+    await final.nth(2).waitFor();
+    expect(await page.locator('[data-testid="site-card"][data-status="pending"]').count()).toBe(0);
     expect(await cards.count()).toBe(3);
     await page
       .getByTestId('run-log')
