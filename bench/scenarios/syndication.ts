@@ -34,7 +34,7 @@ export async function coldStartDemo(): Promise<Record<string, number>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'datasync-bench-cold-'));
   const started = performance.now();
   const child = spawn(process.execPath, [main, 'start', '--port', '0', '--data', dir], {
-    env: { ...process.env, LOG_LEVEL: 'warn', DATASYNC_PUBLIC_URL: '' },
+    env: { ...process.env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {

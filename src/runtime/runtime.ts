@@ -4,7 +4,7 @@
  * `datasync worker` both build one; other parts register handlers on `runtime.registry` before `start()`.
  */
 import type { AppContext } from '../app/context.js';
-import { createQueue } from './queue/create-queue.js';
+import { createQueue, type CreateQueueOptions } from './queue/create-queue.js';
 import type { Queue } from './queue/queue.js';
 import { RuntimeEvents } from './events.js';
 import { HandlerRegistry } from './handlers.js';
@@ -31,10 +31,13 @@ export interface RuntimeOptions {
   runTimeoutMs?: number;
   leaseMs?: number;
   refreshAuth?: (orgId: string, connectionId: string) => Promise<void>;
+  /** Where the queue lives (Postgres: graphile-worker's schema); tests give each runtime its own. */
+  queueOptions?: Pick<CreateQueueOptions, 'workerSchema' | 'connectionString'>;
 }
 
 export async function createRuntime(ctx: AppContext, options: RuntimeOptions = {}): Promise<Runtime> {
   const queue = await createQueue(ctx.store, ctx.config.database, {
+    ...options.queueOptions,
     onError: (message) => ctx.logger.error({ component: 'graphile-worker' }, message),
   });
   const events = new RuntimeEvents();

@@ -5,6 +5,7 @@
  * success (every site 2xx or unchanged), partial (some failed) or failed (all failed), naming which site failed
  * and why.
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { DataSyncError } from '../lib/errors.js';
 import type { SecretBox } from '../lib/crypto/secret-box.js';
 import type { JobHandler } from '../runtime/handlers.js';
@@ -59,60 +60,59 @@ export function syndicationRunHandler(options: SyndicationHandlerOptions): JobHa
       `pushing to ${targets.length} site${targets.length === 1 ? '' : 's'}${params.force ? ' (forced)' : ''}`,
     );
 
-    const results = await run.fanOut(
-      targets,
-      { concurrency: options.concurrency ?? 8, signal },
-      async (siteId, child) => {
-        const name = names.get(siteId) ?? siteId;
-        await child.log('info', `${name}: sending`, { targetId: siteId });
-        // Attempt lines are written in order, after the attempt is recorded, off deliver's loop.
-        let lines = Promise.resolve();
-        const result: PushSiteResult = await pushSite({
-          repos,
-          orgId: run.orgId,
-          siteId,
-          publicUrl,
-          force: params.force === true,
-          runId: child.id,
-          deliver: {
-            ...options.deliver,
-            signal,
-            onAttempt: (attempt, sent) => {
-              lines = lines.then(async () => {
-                await child.log(
-                  sent.ok ? 'info' : 'warn',
-                  `${name}: attempt ${attempt} → ${sent.statusCode ?? 'no answer'}${sent.ok ? '' : ` (${sent.error ?? 'failed'})`} in ${Math.round(sent.latencyMs)} ms`,
-                  { targetId: siteId, payload: { attempt, statusCode: sent.statusCode } },
-                );
-              });
-            },
+    const concurrency = options.concurrency ?? 8;
+    // Every in-flight delivery listens on the job's signal: that many listeners at once is expected, not a leak.
+    setMaxListeners(Math.max(getMaxListeners(signal), concurrency * 2 + 10), signal);
+    const results = await run.fanOut(targets, { concurrency, signal }, async (siteId, child) => {
+      const name = names.get(siteId) ?? siteId;
+      await child.log('info', `${name}: sending`, { targetId: siteId });
+      // Attempt lines are written in order, after the attempt is recorded, off deliver's loop.
+      let lines = Promise.resolve();
+      const result: PushSiteResult = await pushSite({
+        repos,
+        orgId: run.orgId,
+        siteId,
+        publicUrl,
+        force: params.force === true,
+        runId: child.id,
+        deliver: {
+          ...options.deliver,
+          signal,
+          onAttempt: (attempt, sent) => {
+            lines = lines.then(async () => {
+              await child.log(
+                sent.ok ? 'info' : 'warn',
+                `${name}: attempt ${attempt} → ${sent.statusCode ?? 'no answer'}${sent.ok ? '' : ` (${sent.error ?? 'failed'})`} in ${Math.round(sent.latencyMs)} ms`,
+                { targetId: siteId, payload: { attempt, statusCode: sent.statusCode } },
+              );
+            });
           },
+        },
+      });
+      await lines;
+      const summary = { ...result };
+      if (result.status === 'skipped') {
+        await child.log('info', `${name}: unchanged (${result.itemCount} items), skipped`, {
+          targetId: siteId,
+          payload: summary,
         });
-        await lines;
-        const summary = { ...result };
-        if (result.status === 'skipped') {
-          await child.log('info', `${name}: unchanged (${result.itemCount} items), skipped`, {
-            targetId: siteId,
-            payload: summary,
-          });
-          await child.commit({ counts: { found: result.itemCount, unchanged: 1 } });
-          return result;
-        }
-        if (result.status === 'failed') {
-          await child.commit({ counts: { found: result.itemCount, errors: 1 } });
-          throw new Error(
-            `${name}: ${result.error ?? 'delivery failed'} after ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`,
-          );
-        }
-        await child.log(
-          'info',
-          `${name}: delivered ${result.itemCount} items → ${result.statusCode} after ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`,
-          { targetId: siteId, payload: summary },
-        );
-        await child.commit({ counts: { found: result.itemCount, updated: 1 } });
+        await child.commit({ counts: { found: result.itemCount, unchanged: 1 } });
         return result;
-      },
-    );
+      }
+      if (result.status === 'failed') {
+        await child.commit({ counts: { found: result.itemCount, errors: 1 } });
+        throw new Error(
+          `${name}: ${result.error ?? 'delivery failed'} after ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`,
+        );
+      }
+      await child.log(
+        'info',
+        `${name}: delivered ${result.itemCount} items → ${result.statusCode} after ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`,
+        { targetId: siteId, payload: summary },
+      );
+      await child.commit({ counts: { found: result.itemCount, updated: 1 } });
+      return result;
+    });
 
     const failed = results.filter((r) => !r.ok);
     const skipped = results.filter((r) => r.ok && r.value?.status === 'skipped').length;

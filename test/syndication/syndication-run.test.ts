@@ -19,6 +19,7 @@ import { seedSyndicationDemo } from '../../src/syndication/demo-seed.js';
 import { enqueueSyndicationRun, syndicationSchedules } from '../../src/syndication/enqueue-syndication.js';
 import { SYNDICATION_RUN, syndicationRunHandler } from '../../src/syndication/syndication-run-handler.js';
 import { describeEachDialect, type TestDatabase } from '../helpers/dialects.js';
+import { dropSchema } from '../helpers/queues.js';
 import type { Store } from '../../src/store/database.js';
 import type { Repositories } from '../../src/store/repositories/index.js';
 import type { SecretBox } from '../../src/lib/crypto/secret-box.js';
@@ -43,16 +44,31 @@ function contextOf(w: {
   };
 }
 
-/** Resolves with the final status when the runtime reports the run finished (no polling). */
-function finished(runtime: Runtime, runId: string): Promise<string> {
-  return new Promise((resolve) => {
-    const off = runtime.events.on('run.finished', (e) => {
-      if (e.runId === runId) {
-        off();
-        resolve(e.status);
-      }
-    });
+/** Postgres: a graphile-worker schema of this test's own, so no other test's worker takes its jobs. */
+function queueOptions(database: TestDatabase) {
+  if (!database.schema) return {};
+  const workerSchema = `${database.schema}_gw`;
+  cleanups.push(() => dropSchema(workerSchema));
+  return { queueOptions: { workerSchema, ...(database.url ? { connectionString: database.url } : {}) } };
+}
+
+/**
+ * Records every run the runtime finishes from now on; `finished(id)` resolves with its status, at once when it
+ * already ended (a run can end before the call that started it returns).
+ */
+function watchRuns(runtime: Runtime) {
+  const seen = new Map<string, string>();
+  const waiting = new Map<string, (status: string) => void>();
+  runtime.events.on('run.finished', (e) => {
+    seen.set(e.runId, e.status);
+    waiting.get(e.runId)?.(e.status);
   });
+  return (runId: string) =>
+    new Promise<string>((resolve) => {
+      const status = seen.get(runId);
+      if (status) resolve(status);
+      else waiting.set(runId, resolve);
+    });
 }
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -69,13 +85,19 @@ describeEachDialect('syndication.run job', (get) => {
     const { key } = await w.repos.apiKeys.create(org.id, { name: 'ed', role: 'editor' });
 
     let url = '';
-    const runtime = await createAppRuntime(ctx, { scheduler: false, concurrency: 2, publicUrl: () => url });
+    const runtime = await createAppRuntime(ctx, {
+      scheduler: false,
+      concurrency: 2,
+      publicUrl: () => url,
+      ...queueOptions(w.database),
+    });
     const app = await buildServer(ctx, { queue: runtime.queue });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
     cleanups.push(
       () => app.close(),
       () => runtime.stop(),
     );
+    const finished = watchRuns(runtime);
     await runtime.start();
 
     const start = async (body: unknown) => {
@@ -103,8 +125,7 @@ describeEachDialect('syndication.run job', (get) => {
       };
 
     const first = await start({});
-    const done = finished(runtime, first);
-    expect(await done).toBe('success');
+    expect(await finished(first)).toBe('success');
     const one = await detail(first);
     expect(one.run).toMatchObject({ status: 'success', trigger: 'api' });
     expect(one.run.durationMs).toBeGreaterThanOrEqual(0);
@@ -122,15 +143,13 @@ describeEachDialect('syndication.run job', (get) => {
     expect(snapshot.items.map((i) => i.data.cta_text)).toContain('Call North today');
 
     const second = await start({});
-    const secondDone = finished(runtime, second);
-    expect(await secondDone).toBe('success');
+    expect(await finished(second)).toBe('success');
     expect((await detail(second)).logs.map((l) => l.message)).toContain(
       'North: unchanged (2 items), skipped',
     );
 
     const forced = await start({ siteIds: [north.id], force: true });
-    const forcedDone = finished(runtime, forced);
-    expect(await forcedDone).toBe('success');
+    expect(await finished(forced)).toBe('success');
     const three = await detail(forced);
     expect(three.children).toEqual([expect.objectContaining({ siteId: north.id, status: 'success' })]);
     expect(three.logs.map((l) => l.message)).toContain('North: delivered 2 items → 200 after 1 attempt');
@@ -174,7 +193,11 @@ describeEachDialect('syndication.run job', (get) => {
     await w.repos.sites.update(org.id, sites.west!.id, { url: `${base}/ok/${sites.west!.id}` });
     await w.repos.sites.update(org.id, sites.south!.id, { url: `${base}/down` });
 
-    const runtime = await createRuntime(ctx, { scheduler: false, concurrency: 1 });
+    const runtime = await createRuntime(ctx, {
+      scheduler: false,
+      concurrency: 1,
+      ...queueOptions(w.database),
+    });
     runtime.registry.register(
       SYNDICATION_RUN,
       syndicationRunHandler({
@@ -184,6 +207,7 @@ describeEachDialect('syndication.run job', (get) => {
       }),
     );
     cleanups.push(() => runtime.stop());
+    const finished = watchRuns(runtime);
     await runtime.start();
 
     const enqueue = (siteIds?: string[]) =>
@@ -196,7 +220,7 @@ describeEachDialect('syndication.run job', (get) => {
       );
 
     const mixed = await enqueue();
-    expect(await finished(runtime, mixed.runId)).toBe('partial');
+    expect(await finished(mixed.runId)).toBe('partial');
     const run = await w.repos.runs.get(org.id, mixed.runId);
     expect(run?.error).toContain('South: ');
     expect(run?.error).toContain('503');
@@ -227,7 +251,7 @@ describeEachDialect('syndication.run job', (get) => {
     }
 
     const allDown = await enqueue([sites.south!.id]);
-    expect(await finished(runtime, allDown.runId)).toBe('failed');
+    expect(await finished(allDown.runId)).toBe('failed');
     expect((await w.repos.runs.get(org.id, allDown.runId))?.error).toContain('every site failed: South');
   });
 
@@ -236,7 +260,7 @@ describeEachDialect('syndication.run job', (get) => {
     const ctx = contextOf(w);
     const org = await w.repos.organizations.create({ name: 'Acme', slug: `acme-${Date.now()}` });
     await seedSyndicationDemo(w.repos, org.id);
-    const runtime = await createRuntime(ctx, { scheduler: false });
+    const runtime = await createRuntime(ctx, { scheduler: false, ...queueOptions(w.database) });
     cleanups.push(() => runtime.stop());
     let now = new Date('2026-01-01T10:30:00Z');
     const scheduler = new Scheduler(w.store, runtime.queue, { now: () => now, source: async () => [] });
