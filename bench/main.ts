@@ -19,6 +19,7 @@ import { createRepositories, type Repositories } from '../src/store/repositories
 import { runRuntimeBenchmarks } from './runtime.js';
 import { definition, row, seedLinked, seedRecords, toB } from './seed.js';
 import { webhookIngest } from './scenarios/webhook-ingest.js';
+import { coldStartDemo, fanOut } from './scenarios/syndication.js';
 
 const run = promisify(execFile);
 const PG_URL = process.env.DATASYNC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -213,6 +214,30 @@ const scenarios: Record<string, Scenario> = {
       add(f, values);
     }
     return { parameters: { n, dialect: o.dialect }, figures: f };
+  },
+  /**
+   * Syndication (SQLite): the seeded demo (3 sites × 3 items) from a cold `datasync start` to the run finished,
+   * then one fan-out run of 100 sites × 1,000 items (`--n` sets the sites) through the app runtime.
+   */
+  syndication: async (o) => {
+    const sites = o.n ?? 100;
+    const items = 1000;
+    const cold = figures(['cold start → run finished ms', 'cold start → listening ms', 'demo run ms']);
+    const fan = figures([
+      `${sites}×${items} job ms`,
+      `${sites}×${items} deliveries/s`,
+      `${sites}×${items} items/s`,
+    ]);
+    for (let r = 0; r < o.runs; r++) {
+      const c = await coldStartDemo();
+      add(cold, [c['start → run finished ms']!, c['start → listening ms']!, c['run duration ms']!]);
+      const f = await fanOut(sites, items);
+      add(fan, [f['job ms']!, f['deliveries/s']!, f['items delivered/s']!]);
+    }
+    return {
+      parameters: { demo: '3 sites × 3 items', sites, items, dialect: 'sqlite' },
+      figures: [...cold, ...fan],
+    };
   },
   /** 100k records pushed into an empty collection: a first sync (every record created, linked, committed). */
   'one-way-100k': async (o) => {

@@ -44,6 +44,7 @@ export function defaultApiOptions(overrides: Partial<ApiOptions> = {}): ApiOptio
     sessionTtlMs: 7 * 24 * 3600 * 1000,
     loginRateLimit: { max: 10, timeWindowMs: 60_000 },
     authFailureLimit: { max: 20, windowMs: 60_000 },
+    queue: undefined,
     ...overrides,
   };
   // A runtime given whole serves the routes that only need its queue or its events.

@@ -3,15 +3,34 @@
  * run. The runtime itself knows only its built-in no-op; the product's jobs are wired here.
  */
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime.js';
+import { syndicationSchedules } from '../syndication/enqueue-syndication.js';
+import { defaultPublicUrl } from '../syndication/site-url.js';
+import { SYNDICATION_RUN, syndicationRunHandler } from '../syndication/syndication-run-handler.js';
 import type { AppContext } from './context.js';
 import { syncRunHandler } from './sync-run-handler.js';
 import { webhookProcessHandler } from './webhook-process-handler.js';
 import { deliverySendHandler } from './delivery-send-handler.js';
 
-export async function createAppRuntime(ctx: AppContext, options: RuntimeOptions = {}): Promise<Runtime> {
+export interface AppRuntimeOptions extends RuntimeOptions {
+  /**
+   * Where this server answers, for deliveries to the built-in receiver. `datasync start` passes the address it
+   * listens on; a separate worker uses DATASYNC_PUBLIC_URL or http://localhost:<PORT>.
+   */
+  publicUrl?: () => string;
+}
+
+export async function createAppRuntime(ctx: AppContext, options: AppRuntimeOptions = {}): Promise<Runtime> {
   const runtime = await createRuntime(ctx, options);
   runtime.registry.register('sync.run', syncRunHandler(ctx.box));
   runtime.registry.register('webhook.process', webhookProcessHandler());
   runtime.registry.register('delivery.send', deliverySendHandler(ctx.box));
+  runtime.registry.register(
+    SYNDICATION_RUN,
+    syndicationRunHandler({
+      box: ctx.box,
+      publicUrl: options.publicUrl ?? (() => defaultPublicUrl(ctx.config)),
+    }),
+  );
+  runtime.scheduler.addSource(syndicationSchedules(ctx.store.db, runtime.queue));
   return runtime;
 }

@@ -707,6 +707,44 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/syndication/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The last syndication runs, newest first, with their durations */
+    get: operations['listSyndicationRuns'];
+    put?: never;
+    /**
+     * Push every site’s effective payload (or only the given sites) as a fan-out run
+     * @description One child run per site. Unchanged payloads are skipped unless `force`. A second request while an identical run is still queued answers that run.
+     */
+    post: operations['startSyndicationRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/syndication/runs/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One syndication run with a child per site and its log lines (after `afterLogId`) */
+    get: operations['getSyndicationRun'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1231,6 +1269,10 @@ export interface components {
       dryRun: boolean;
       approveDeletes?: boolean;
     };
+    StartSyndicationRunRequest: {
+      siteIds?: string[];
+      force?: boolean;
+    };
     Sync: {
       id: string;
       orgId: string;
@@ -1280,6 +1322,39 @@ export interface components {
        * @description ISO-8601 UTC
        */
       updatedAt: string;
+    };
+    SyndicationLogLine: {
+      id: number;
+      runId: string;
+      level: string;
+      message: string;
+      targetId: string | null;
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      createdAt: string;
+    };
+    SyndicationRun: {
+      id: string;
+      /** @enum {string} */
+      status: 'queued' | 'running' | 'success' | 'partial' | 'failed' | 'cancelled';
+      trigger: string;
+      siteId: string | null;
+      siteIds: string[] | null;
+      force: boolean;
+      error: string | null;
+      counts: {
+        [key: string]: number;
+      };
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      createdAt: string;
+      startedAt: string | null;
+      finishedAt: string | null;
+      durationMs: number | null;
     };
     UpdateCollectionRequest: {
       name?: string;
@@ -8195,6 +8270,364 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Conflict'];
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  listSyndicationRuns: {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['SyndicationRun'][];
+          };
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  startSyndicationRun: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['StartSyndicationRunRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            run: components['schemas']['SyndicationRun'];
+            deduped: boolean;
+          };
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  getSyndicationRun: {
+    parameters: {
+      query?: {
+        afterLogId?: number;
+      };
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            run: components['schemas']['SyndicationRun'];
+            children: components['schemas']['SyndicationRun'][];
+            logs: components['schemas']['SyndicationLogLine'][];
+          };
         };
       };
       /** @description Bad request (malformed JSON, path or query) */

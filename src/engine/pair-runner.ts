@@ -636,14 +636,17 @@ export class PairRunner {
         intent: d.data,
       });
     }
-    // Updates about to go out are marked too (see LinkView.inflight), in the same transaction.
+    // Updates about to go out are marked too (see LinkView.inflight), in the same transaction. Only the fields a
+    // write changes are marked: a side's other fields may hold a person's edit that merely agrees with the merged
+    // result, and marking them would hide that edit from the next run (found by the convergence property test).
+    const written = (base: Projection, write: SideWrite | undefined): Projection | undefined =>
+      write ? Object.fromEntries(write.diffs.map((diff) => [diff.field, base[diff.field]])) : undefined;
     for (const p of pending) {
       if (p.decision.kind !== 'update' || !p.work.link) continue;
       const d = p.decision;
-      intents.push({
-        ...p.work.link,
-        inflight: { ...(d.a ? { a: d.base.a } : {}), ...(d.b ? { b: d.base.b } : {}) },
-      });
+      const a = written(d.base.a, d.a);
+      const b = written(d.base.b, d.b);
+      intents.push({ ...p.work.link, inflight: { ...(a ? { a } : {}), ...(b ? { b } : {}) } });
     }
     if (intents.length > 0) await this.commit(intents, [], [], undefined);
 

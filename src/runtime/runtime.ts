@@ -31,13 +31,13 @@ export interface RuntimeOptions {
   runTimeoutMs?: number;
   leaseMs?: number;
   refreshAuth?: (orgId: string, connectionId: string) => Promise<void>;
-  /** Postgres only: graphile-worker's schema and connection (tests give each run its own schema). */
-  queue?: Pick<CreateQueueOptions, 'workerSchema' | 'connectionString'>;
+  /** Where the queue lives (Postgres: graphile-worker's schema); tests give each runtime its own. */
+  queueOptions?: Pick<CreateQueueOptions, 'workerSchema' | 'connectionString'>;
 }
 
 export async function createRuntime(ctx: AppContext, options: RuntimeOptions = {}): Promise<Runtime> {
   const queue = await createQueue(ctx.store, ctx.config.database, {
-    ...options.queue,
+    ...options.queueOptions,
     onError: (message) => ctx.logger.error({ component: 'graphile-worker' }, message),
   });
   const events = new RuntimeEvents();

@@ -60,6 +60,7 @@ export class Scheduler {
   private readonly waker = new Waker();
   private stopped = true;
   private loop: Promise<void> | undefined;
+  private readonly extraSources: Array<() => Promise<ScheduleEntry[]>> = [];
 
   constructor(
     private readonly store: Store,
@@ -69,6 +70,19 @@ export class Scheduler {
 
   private now(): Date {
     return this.options.now?.() ?? new Date();
+  }
+
+  /** Adds schedules beside the syncs' (e.g. the hourly syndication per organization); read at every tick. */
+  addSource(source: () => Promise<ScheduleEntry[]>): void {
+    this.extraSources.push(source);
+  }
+
+  private async entries(): Promise<ScheduleEntry[]> {
+    const lists = await Promise.all([
+      (this.options.source ?? (() => this.syncSchedules()))(),
+      ...this.extraSources.map((source) => source()),
+    ]);
+    return lists.flat();
   }
 
   /** Schedules of active syncs. */
@@ -101,7 +115,7 @@ export class Scheduler {
   /** Enqueues every due tick once; returns the keys enqueued. Safe to call from many processes at once. */
   async tick(): Promise<string[]> {
     const now = this.now();
-    const entries = await (this.options.source ?? (() => this.syncSchedules()))();
+    const entries = await this.entries();
     const fired: string[] = [];
     for (const entry of entries) {
       try {
@@ -158,7 +172,7 @@ export class Scheduler {
   private async sleepMs(): Promise<number> {
     const max = this.options.maxSleepMs ?? 30_000;
     try {
-      const entries = await (this.options.source ?? (() => this.syncSchedules()))();
+      const entries = await this.entries();
       const now = this.now();
       let soonest = max;
       for (const e of entries) {

@@ -26,6 +26,8 @@ export interface PushSiteResult {
   checksum: string;
   deliveryId: string | null;
   attempts: number;
+  /** The destination's last HTTP status (null when skipped or it never answered). */
+  statusCode: number | null;
   error: string | null;
 }
 
@@ -58,7 +60,7 @@ export async function pushSite(input: PushSiteInput): Promise<PushSiteResult> {
   const payload = await buildSitePayload(repos, orgId, siteId);
   const base = { siteId, itemCount: payload.items.length, checksum: payload.checksum };
   if (!input.force && site.lastStatus === 'success' && site.lastChecksum === payload.checksum) {
-    return { ...base, status: 'skipped', deliveryId: null, attempts: 0, error: null };
+    return { ...base, status: 'skipped', deliveryId: null, attempts: 0, statusCode: null, error: null };
   }
   const secret = await repos.sites.secret(orgId, siteId);
   if (!secret) throw new Error(`site ${siteId} has no signing secret`);
@@ -88,6 +90,7 @@ export async function pushSite(input: PushSiteInput): Promise<PushSiteResult> {
     status: ok ? 'success' : 'failed',
     deliveryId: delivery.id,
     attempts: outcome.attempts,
+    statusCode: outcome.last.statusCode,
     error,
   };
 }

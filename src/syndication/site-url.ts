@@ -9,3 +9,8 @@ export function resolveSiteUrl(site: { id: string; url: string }, publicUrl: str
     ? `${publicUrl.replace(/\/$/, '')}/destinations/${site.id}`
     : site.url;
 }
+
+/** This server's address as configured: DATASYNC_PUBLIC_URL, else http://localhost:<PORT>. */
+export function defaultPublicUrl(config: { publicUrl: string | undefined; port: number }): string {
+  return config.publicUrl ?? `http://localhost:${config.port}`;
+}

@@ -560,4 +560,29 @@ export const ROUTE_CASES: RouteCase[] = [
     valid: async (w, t) => ({ params: { id: (await makeConflict(w, t)).id }, body: { keep: 'remote' } }),
     bad: async (w, t) => ({ params: { id: (await makeConflict(w, t)).id }, body: { keep: 'both' } }),
   },
+  {
+    route: 'POST /api/v1/syndication/runs',
+    status: 202,
+    valid: async (w, t) => ({ body: { siteIds: [(await makeSite(w, t)).id], force: true } }),
+    bad: async () => ({ body: { siteIds: ['nope'] } }),
+  },
+  {
+    route: 'GET /api/v1/syndication/runs',
+    status: 200,
+    valid: noInput,
+    bad: async () => ({ query: { limit: '0' } }),
+  },
+  {
+    route: 'GET /api/v1/syndication/runs/:id',
+    status: 200,
+    async valid(w, t) {
+      const run = await w.ctx.repos.runs.create(t.org.id, {
+        kind: 'syndication.run',
+        trigger: 'api',
+        params: {},
+      });
+      return { params: { id: run.id } };
+    },
+    bad: async () => ({ params: { id: 'nope' } }),
+  },
 ];

@@ -311,12 +311,36 @@ const settings = fc.record({
   cursors: fc.boolean(),
 });
 
+type Settings = typeof settings extends fc.Arbitrary<infer T> ? T : never;
+
+/** FC_SEED (and FC_PATH) replay a reported counterexample exactly. */
+const replay = process.env.FC_SEED
+  ? { seed: Number(process.env.FC_SEED), ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}) }
+  : {};
+
+/**
+ * Regression: both sides edit different fields, then the write to A crashes. The in-flight marks once covered
+ * whole projections, so each side's own edit (agreeing with the merged result) looked like our write and was lost.
+ */
+const CRASH_AFTER_SPLIT_EDITS = {
+  ops: [
+    { t: 'create', side: 'b', title: 'x', n: 0 },
+    { t: 'crash', side: 'b', op: 'create', call: 1, after: 0 },
+    { t: 'edit', side: 'a', i: 0, field: 'title', title: 'p', n: 4 },
+    { t: 'edit', side: 'b', i: 0, field: 'n', title: 'p', n: 4 },
+    { t: 'crash', side: 'a', op: 'update', call: 1, after: 0 },
+  ],
+  policy: 'local_wins',
+  mode: 'incremental',
+  cursors: false,
+} as unknown as Settings;
+
 describeEachDialect('engine convergence (property)', (get) => {
   it('memory ↔ memory converges per policy through crashes and replays', async () => {
     const { store, repos } = get();
     await fc.assert(
       fc.asyncProperty(settings, (s) => scenario('memory', store, repos, s.ops, s.policy, s.mode, s.cursors)),
-      { numRuns: 40 },
+      { numRuns: 40, examples: [[CRASH_AFTER_SPLIT_EDITS]], ...replay },
     );
   }, 120_000);
 
@@ -326,7 +350,7 @@ describeEachDialect('engine convergence (property)', (get) => {
       fc.asyncProperty(settings, (s) =>
         scenario('collection', store, repos, s.ops, s.policy, s.mode, s.cursors),
       ),
-      { numRuns: 40 },
+      { numRuns: 40, examples: [[CRASH_AFTER_SPLIT_EDITS]], ...replay },
     );
   }, 120_000);
 });

@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { ApiOptions } from '../../src/api/api-options.js';
@@ -20,7 +19,8 @@ import type { Organization } from '../../src/store/repositories/organizations.js
 import { createRepositories } from '../../src/store/repositories/index.js';
 import type { Role } from '../../src/store/schema.js';
 import { migrateToLatest } from '../../src/store/migrator.js';
-import { createTestDatabase, DIALECTS, PG_URL } from './dialects.js';
+import { createTestDatabase, DIALECTS } from './dialects.js';
+import { dropSchema } from './queues.js';
 
 export interface TenantWorld {
   org: Organization;
@@ -78,7 +78,7 @@ export function describeApi(
         const workerSchema = database.schema ? `${database.schema}_gw` : null;
         const runtime = await createAppRuntime(ctx, {
           scheduler: false,
-          queue: {
+          queueOptions: {
             ...(workerSchema ? { workerSchema } : {}),
             ...(database.url ? { connectionString: database.url } : {}),
           },
@@ -116,12 +116,7 @@ export function describeApi(
           await app.close();
           await runtime.stop();
           await store.close();
-          if (workerSchema && PG_URL) {
-            const client = new pg.Client({ connectionString: PG_URL });
-            await client.connect();
-            await client.query(`drop schema if exists "${workerSchema}" cascade`);
-            await client.end();
-          }
+          if (workerSchema) await dropSchema(workerSchema);
           await database.dispose();
         };
       });

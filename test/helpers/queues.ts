@@ -46,15 +46,19 @@ export async function openQueueFixture(
     dispose: async () => {
       await queue.close();
       await store.close();
-      if (workerSchema && PG_URL) {
-        const client = new pg.Client({ connectionString: PG_URL });
-        await client.connect();
-        await client.query(`drop schema if exists "${workerSchema}" cascade`);
-        await client.end();
-      }
+      if (workerSchema) await dropSchema(workerSchema);
       await database.dispose();
     },
   };
+}
+
+/** Drops a graphile-worker schema a test made next to its own. */
+export async function dropSchema(schema: string): Promise<void> {
+  if (!PG_URL) return;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`drop schema if exists "${schema}" cascade`);
+  await client.end();
 }
 
 /** describe() once per queue back end, with a fresh database and queue per test (beforeEach is too slow on PG). */

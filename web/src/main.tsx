@@ -16,6 +16,9 @@ import { SitesPage } from './pages/SitesPage';
 import { RunsPage } from './pages/RunsPage';
 import { RunDetailPage } from './pages/RunDetailPage';
 import { SyncsPage } from './pages/SyncsPage';
+import { SyndicationPage } from './pages/SyndicationPage';
+import { MappingsPage } from './pages/MappingsPage';
+import { ContentPage } from './pages/ContentPage';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
 
@@ -28,6 +31,9 @@ const router = createBrowserRouter([
       { index: true, element: <OverviewPage /> },
       { path: 'connections', element: <ConnectionsPage /> },
       { path: 'sites', element: <SitesPage /> },
+      { path: 'syndication', element: <SyndicationPage /> },
+      { path: 'mappings', element: <MappingsPage /> },
+      { path: 'content', element: <ContentPage /> },
       { path: 'api-keys', element: <ApiKeysPage /> },
       { path: 'members', element: <MembersPage /> },
       { path: 'audit-log', element: <AuditLogPage /> },

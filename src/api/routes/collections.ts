@@ -2,6 +2,7 @@
  * @module `/api/v1/collections`: DataSync's own content types, addressed by key within the organization.
  */
 import { z } from 'zod';
+import { contentTypeSchema } from '../../content/content-type.js';
 import { DataSyncError } from '../../lib/errors.js';
 import type { Collection } from '../../store/repositories/collections.js';
 import { created, defineRoute, noContent, ok, type ApiRoute } from '../define-route.js';
@@ -36,6 +37,19 @@ function view(c: Collection): z.output<typeof CollectionSchema> {
   return c;
 }
 
+/**
+ * A schema with `fields` is a content type (the field builder's output): it must be a valid one, or items could
+ * never be checked against it. Problems are answered per path (`fields.2.options`).
+ */
+function checkContentType(schema: Record<string, unknown>): void {
+  if (!('fields' in schema)) return;
+  const parsed = contentTypeSchema.safeParse(schema);
+  if (parsed.success) return;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) fields[issue.path.join('.') || '_'] ??= issue.message;
+  throw new DataSyncError('validation_failed', 'the content type is not valid', { details: { fields } });
+}
+
 export const collectionRoutes: ApiRoute[] = [
   defineRoute({
     method: 'GET',
@@ -62,6 +76,7 @@ export const collectionRoutes: ApiRoute[] = [
       .meta({ id: 'CreateCollectionRequest' }),
     responses: { 201: CollectionSchema },
     async handler({ body, auth, transaction }) {
+      if (body.schema) checkContentType(body.schema);
       const c = await transaction(async (repos, audit) => {
         const made = await repos.collections.create(auth.orgId, body);
         await audit({
@@ -104,6 +119,7 @@ export const collectionRoutes: ApiRoute[] = [
       .meta({ id: 'UpdateCollectionRequest' }),
     responses: { 200: CollectionSchema },
     async handler({ params, body, auth, transaction }) {
+      if (body.schema) checkContentType(body.schema);
       const c = await transaction(async (repos, audit) => {
         const existing = await repos.collections.byKey(auth.orgId, params.key);
         if (!existing) throw new DataSyncError('not_found', 'collection not found');

@@ -18,6 +18,7 @@ import { deliveryRoutes } from './deliveries.js';
 import { syncRoutes } from './syncs.js';
 import { runRoutes } from './runs.js';
 import { conflictRoutes } from './conflicts.js';
+import { syndicationRoutes } from './syndication.js';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
@@ -35,4 +36,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...syncRoutes,
   ...runRoutes,
   ...conflictRoutes,
+  ...syndicationRoutes,
 ];

@@ -3,6 +3,7 @@
  * the version it was based on, and a record changed since answers 409 with the current version.
  */
 import { z } from 'zod';
+import { contentTypeSchema, validateItem } from '../../content/content-type.js';
 import { DataSyncError } from '../../lib/errors.js';
 import type { Repositories } from '../../store/repositories/index.js';
 import type { StoredRecord } from '../../store/repositories/records.js';
@@ -53,6 +54,30 @@ async function collectionId(repos: Repositories, orgId: string, key: string): Pr
   return c.id;
 }
 
+/**
+ * The collection's id, after checking `data` against its content type (when its schema is one): an item that
+ * breaks it is refused whole, with one message per field, before anything is written.
+ */
+async function checkedCollectionId(
+  repos: Repositories,
+  orgId: string,
+  key: string,
+  data: Record<string, unknown>,
+): Promise<string> {
+  const c = await repos.collections.byKey(orgId, key);
+  if (!c) throw new DataSyncError('not_found', 'collection not found');
+  const type = contentTypeSchema.safeParse(c.schema);
+  if (type.success) {
+    const verdict = validateItem(type.data, data);
+    if (!verdict.ok) {
+      throw new DataSyncError('validation_failed', 'the item does not fit its content type', {
+        details: { fields: verdict.errors },
+      });
+    }
+  }
+  return c.id;
+}
+
 export const recordRoutes: ApiRoute[] = [
   defineRoute({
     method: 'GET',
@@ -85,7 +110,7 @@ export const recordRoutes: ApiRoute[] = [
     bodyLimit: 1024 * 1024,
     async handler({ params, body, auth, transaction }) {
       const record = await transaction(async (repos, audit) => {
-        const id = await collectionId(repos, auth.orgId, params.key);
+        const id = await checkedCollectionId(repos, auth.orgId, params.key, body.data);
         const r = await repos.records.create(auth.orgId, id, body);
         await audit({
           action: 'record.created',
@@ -133,7 +158,7 @@ export const recordRoutes: ApiRoute[] = [
     bodyLimit: 1024 * 1024,
     async handler({ params, body, auth, transaction }) {
       const record = await transaction(async (repos, audit) => {
-        const id = await collectionId(repos, auth.orgId, params.key);
+        const id = await checkedCollectionId(repos, auth.orgId, params.key, body.data);
         const r = await repos.records.update(auth.orgId, id, params.id, {
           data: body.data,
           expectedVersion: body.version,

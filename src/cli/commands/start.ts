@@ -9,6 +9,7 @@ import { handleSignals } from '../../app/lifecycle.js';
 import { buildServer } from '../../api/server.js';
 import { DataSyncError, systemErrorCode } from '../../lib/errors.js';
 import { createAppRuntime } from '../../app/app-runtime.js';
+import { defaultPublicUrl } from '../../syndication/site-url.js';
 import { configFromFlags, withDataOption, withPortOption } from './options.js';
 
 export function startCommand(): Command {
@@ -19,8 +20,12 @@ export function startCommand(): Command {
       const demo = config.demo ? await ensureDemo(ctx) : undefined;
       await ensureBootstrapApiKey(ctx);
       // The runtime exists before the server: runs started by the API, the webhook receiver, cron ticks and
-      // /metrics hand work to it, and live logs follow its events.
-      const runtime = await createAppRuntime(ctx);
+      // /metrics hand work to it, and live logs follow its events. Its worker starts after listen, once the
+      // public URL (for sites on the built-in receiver) is known.
+      const listening: { url?: string } = {};
+      const runtime = await createAppRuntime(ctx, {
+        publicUrl: () => config.publicUrl ?? listening.url ?? defaultPublicUrl(config),
+      });
       const server = await buildServer(ctx, { runtime });
       let address: string;
       try {
@@ -42,6 +47,8 @@ export function startCommand(): Command {
       }
       // The worker runs in this process: jobs left running at shutdown finish within the grace period or
       // resume from their checkpoint when the next start (or another worker) picks up their lease.
+      const bound = server.server.address();
+      listening.url = `http://127.0.0.1:${typeof bound === 'object' && bound ? bound.port : config.port}`;
       await runtime.start();
       handleSignals(
         logger,

@@ -1,7 +1,7 @@
 /**
  * @module The item × site mapping matrix. A missing cell means "not syndicated" (see effective-payload.ts).
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { MappingCell, MappingMode } from '../../content/effective-payload.js';
 import { nowIso } from '../../lib/time.js';
 import { fromJson, toJson } from '../json.js';
@@ -15,8 +15,16 @@ export class MappingRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async list(orgId: string, filter: { siteId?: string } = {}): Promise<Mapping[]> {
-    let q = this.db.selectFrom('mappings').selectAll().where('org_id', '=', orgId);
-    if (filter.siteId) q = q.where('site_id', '=', filter.siteId);
+    // One site's cells come from the primary key (site_id, item_id). Without statistics SQLite would rather
+    // walk the (org_id, item_id) index, reading every cell of the organization for each site (quadratic in a
+    // fan-out); `org_id || ''` keeps the tenant check without offering that index.
+    const q = filter.siteId
+      ? this.db
+          .selectFrom('mappings')
+          .selectAll()
+          .where('site_id', '=', filter.siteId)
+          .where(sql<string>`org_id || ''`, '=', orgId)
+      : this.db.selectFrom('mappings').selectAll().where('org_id', '=', orgId);
     const rows = await q.orderBy('site_id').orderBy('item_id').execute();
     return rows.map((r) => ({
       siteId: r.site_id,

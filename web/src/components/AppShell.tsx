@@ -19,6 +19,9 @@ export const NAVIGATION = [
   { to: '/audit-log', label: 'Audit log' },
   { to: '/api-keys', label: 'API keys' },
   { to: '/members', label: 'Members' },
+  { to: '/syndication', label: 'Syndication' },
+  { to: '/mappings', label: 'Mappings' },
+  { to: '/content', label: 'Content' },
 ];
 
 export function AppShell() {

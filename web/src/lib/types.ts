@@ -15,6 +15,11 @@ export type RunLogLine = Schemas['RunLogLine'];
 export type RunLogPage = Schemas['RunLogPage'];
 export type Sync = Schemas['Sync'];
 export type Conflict = Schemas['Conflict'];
+export type SyndicationRun = Schemas['SyndicationRun'];
+export type SyndicationLogLine = Schemas['SyndicationLogLine'];
+export type MappingCell = Schemas['MappingCell'];
+export type Collection = Schemas['Collection'];
+export type StoredRecord = Schemas['Record'];
 
 export interface Page<T> {
   data: T[];

@@ -1,0 +1,108 @@
+/**
+ * The 5-minute demo, played in a real browser against `datasync start` on a fresh data dir: sign in → content
+ * types & items (a bad item is refused field by field) → mappings → Run sync → live log lines → site cards reach
+ * their final states → North's destination viewer shows the overridden cta_text → the run is listed with its
+ * duration. A screenshot of each step, in both themes.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshotBothThemes } from '../helpers/browser.js';
+import { baseEnv, runCli, type Running } from '../helpers/cli.js';
+
+describe('syndication demo in the browser', () => {
+  let server: Running;
+  let url: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = runCli(
+      ['start', '--port', '0', '--data', mkdtempSync(path.join(tmpdir(), 'datasync-demo-'))],
+      baseEnv(),
+    );
+    url = (await server.waitFor(/running at (http:\/\/localhost:\d+)/))[1]!;
+    await server.waitFor(/stop:/);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+  });
+
+  it('plays the demo script end to end', async () => {
+    const [, email, password] = server.stdout().match(/login: +(\S+) \/ (\S+)/)!;
+    const page = await browser.newPage();
+    await page.goto(`${url}/login`);
+    await page.getByLabel('Email').fill(email!);
+    await page.getByLabel('Password').fill(password!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('signed-in-as').waitFor();
+
+    // Content types & items; an item that breaks its type is refused with a message on the field.
+    await page.getByRole('link', { name: 'Content' }).click();
+    await page.getByTestId('content-types').getByText('offer_banner').waitFor();
+    const table = page.getByTestId('items-table');
+    for (const headline of [
+      'Fall Savings Event',
+      'Free Installation',
+      '0% Financing 12mo',
+      'Veterans Day Special',
+    ]) {
+      await table.getByText(headline).waitFor();
+    }
+    await page.getByLabel('Status').selectOption('draft');
+    await table.getByText('Veterans Day Special').waitFor();
+    expect(await table.getByText('Fall Savings Event').count()).toBe(0);
+    await page.getByLabel('Status').selectOption('');
+    await page.getByRole('button', { name: 'New item' }).click();
+    await page.getByRole('button', { name: 'Save item' }).click();
+    await page.getByTestId('item-form').getByText('is required').first().waitFor();
+    await screenshotBothThemes(page, 'demo-1-content');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    // Mappings: North gets Free Installation with an override.
+    await page.getByRole('link', { name: 'Mappings' }).click();
+    const matrix = page.getByTestId('mappings-matrix');
+    await matrix.waitFor();
+    expect(await page.getByLabel('Free Installation on North').inputValue()).toBe('override');
+    expect(await page.getByLabel('Fall Savings Event on South').inputValue()).toBe('block');
+    await matrix.getByRole('button', { name: 'cta_text' }).first().waitFor();
+    await screenshotBothThemes(page, 'demo-2-mappings');
+
+    // Run sync: log lines stream in, every site card reaches a final state.
+    await page.getByRole('link', { name: 'Syndication' }).click();
+    await page.getByRole('button', { name: 'Run sync', exact: true }).click();
+    await page.getByTestId('run-log').getByText('North: sending').waitFor();
+    const cards = page.getByTestId('site-card');
+    const final = page.locator(
+      '[data-testid="site-card"]:is([data-status="success"], [data-status="failed"])',
+    );
+    await final.nth(2).waitFor();
+    expect(await page.locator('[data-testid="site-card"][data-status="pending"]').count()).toBe(0);
+    expect(await cards.count()).toBe(3);
+    await page
+      .getByTestId('run-log')
+      .getByText(/delivered, \d+ unchanged, \d+ failed/)
+      .waitFor();
+    await screenshotBothThemes(page, 'demo-3-run');
+
+    // North's destination viewer shows its overridden cta_text.
+    await page.getByRole('link', { name: 'Sites' }).click();
+    const north = page.locator('section', { has: page.getByRole('heading', { name: 'North' }) });
+    await north.getByRole('button', { name: 'View what it received' }).click();
+    await north.getByText('cta_text: Call North today').waitFor();
+    await screenshotBothThemes(page, 'demo-4-north-received');
+
+    // The run is in the history with its duration.
+    await page.getByRole('link', { name: 'Syndication' }).click();
+    const row = page.getByTestId('run-row').first();
+    await row.waitFor();
+    expect(await row.getByTestId('run-duration').textContent()).toMatch(/^\d+(\.\d)? m?s$/);
+    await screenshotBothThemes(page, 'demo-5-history');
+    await page.close();
+  });
+});

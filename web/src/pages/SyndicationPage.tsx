@@ -1,0 +1,202 @@
+/**
+ * The syndication dashboard: Run sync for every site or one, the run being watched (per-site cards that flip
+ * pending → success/failed, and its log lines as they arrive: polled every second while it goes), and the last
+ * runs with their status and duration.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { toast } from 'sonner';
+import { Button, Card, EmptyState, Skeleton, StatusChip } from '../components/ui';
+import { api } from '../lib/api';
+import { relativeTime } from '../lib/format';
+import type { Page, Site, SyndicationLogLine, SyndicationRun } from '../lib/types';
+
+interface RunDetail {
+  run: SyndicationRun;
+  children: SyndicationRun[];
+  logs: SyndicationLogLine[];
+}
+
+const FINAL = new Set(['success', 'partial', 'failed', 'cancelled']);
+
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function trigger(run: SyndicationRun): string {
+  return run.trigger === 'cron' ? 'auto' : run.trigger;
+}
+
+export function SyndicationPage() {
+  const queryClient = useQueryClient();
+  const sites = useQuery({ queryKey: ['sites'], queryFn: () => api<Page<Site>>('/sites') });
+  const runs = useQuery({
+    queryKey: ['syndication-runs'],
+    queryFn: () => api<{ data: SyndicationRun[] }>('/syndication/runs'),
+  });
+  const [watching, setWatching] = useState<string | null>(null);
+  const current = watching ?? runs.data?.data[0]?.id ?? null;
+  const detail = useQuery({
+    queryKey: ['syndication-run', current],
+    queryFn: () => api<RunDetail>(`/syndication/runs/${current}`),
+    enabled: current !== null,
+    refetchInterval: (q) => {
+      const status = q.state.data?.run.status;
+      return status && FINAL.has(status) ? false : 1000;
+    },
+  });
+  const finalStatus = detail.data && FINAL.has(detail.data.run.status) ? detail.data.run.status : null;
+  useEffect(() => {
+    // The watched run ended: refresh the history and the sites' last results.
+    if (!finalStatus) return;
+    void queryClient.invalidateQueries({ queryKey: ['syndication-runs'] });
+    void queryClient.invalidateQueries({ queryKey: ['sites'] });
+  }, [finalStatus, current, queryClient]);
+
+  const start = useMutation({
+    mutationFn: (body: { siteIds?: string[]; force?: boolean }) =>
+      api<{ run: SyndicationRun }>('/syndication/runs', { method: 'POST', body }),
+    onSuccess: (r) => {
+      setWatching(r.run.id);
+      void queryClient.invalidateQueries({ queryKey: ['syndication-runs'] });
+    },
+    onError: (e) => toast.error(e.message),
+  });
+
+  const siteList = sites.data?.data ?? [];
+  const runSites = detail.data?.run.siteIds ?? null;
+  const shown = runSites ? siteList.filter((s) => runSites.includes(s.id)) : siteList;
+  const childOf = new Map((detail.data?.children ?? []).map((c) => [c.siteId, c]));
+
+  return (
+    <div className="space-y-4">
+      <div className="flex items-center justify-between">
+        <h1 className="text-xl font-semibold">Syndication</h1>
+        <div className="flex gap-2">
+          <Button
+            variant="secondary"
+            onClick={() => start.mutate({ force: true })}
+            disabled={start.isPending}
+          >
+            Re-send all
+          </Button>
+          <Button onClick={() => start.mutate({})} disabled={start.isPending}>
+            Run sync
+          </Button>
+        </div>
+      </div>
+
+      {detail.data ? (
+        <Card
+          title={
+            <span>
+              Run {detail.data.run.id.slice(-8)} · {trigger(detail.data.run)} ·{' '}
+              {duration(detail.data.run.durationMs)}
+            </span>
+          }
+          actions={<StatusChip status={detail.data.run.status} />}
+        >
+          {detail.data.run.error ? (
+            <p className="mb-3 text-sm text-red-600 dark:text-red-400">{detail.data.run.error}</p>
+          ) : null}
+          <div className="grid gap-3 sm:grid-cols-3" data-testid="site-cards">
+            {shown.map((site) => {
+              const child = childOf.get(site.id);
+              const status = child?.status === 'running' || !child ? 'pending' : child.status;
+              return (
+                <div
+                  key={site.id}
+                  className="rounded border border-zinc-200 p-3 dark:border-zinc-800"
+                  data-testid="site-card"
+                  data-site={site.name}
+                  data-status={status}
+                >
+                  <div className="flex items-center justify-between">
+                    <span className="font-medium">{site.name}</span>
+                    <StatusChip status={status} />
+                  </div>
+                  <p className="mt-1 text-xs text-zinc-500">
+                    {child?.counts.unchanged ? 'unchanged, skipped' : `${child?.counts.found ?? 0} items`} ·{' '}
+                    {duration(child?.durationMs)}
+                  </p>
+                  {child?.error ? <p className="mt-1 text-xs text-red-600">{child.error}</p> : null}
+                  <div className="mt-2 flex gap-2">
+                    <Button
+                      variant="ghost"
+                      onClick={() => start.mutate({ siteIds: [site.id] })}
+                      disabled={start.isPending}
+                    >
+                      Sync
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      title="Send this site its payload again, even unchanged"
+                      onClick={() => start.mutate({ siteIds: [site.id], force: true })}
+                      disabled={start.isPending}
+                    >
+                      Replay payload
+                    </Button>
+                  </div>
+                </div>
+              );
+            })}
+          </div>
+          <pre
+            className="mt-3 max-h-64 overflow-auto rounded bg-zinc-950 p-3 font-mono text-xs text-zinc-100"
+            data-testid="run-log"
+          >
+            {detail.data.logs.map((l) => (
+              <div
+                key={l.id}
+                className={l.level === 'error' ? 'text-red-400' : l.level === 'warn' ? 'text-amber-300' : ''}
+              >
+                {new Date(l.createdAt).toLocaleTimeString()} {l.message}
+              </div>
+            ))}
+          </pre>
+        </Card>
+      ) : null}
+
+      <Card title="Last runs">
+        {runs.isPending ? (
+          <Skeleton rows={3} />
+        ) : runs.data?.data.length ? (
+          <table className="w-full text-sm" data-testid="run-history">
+            <thead>
+              <tr className="text-left text-xs text-zinc-500">
+                <th className="py-1">Run</th>
+                <th>Status</th>
+                <th>Trigger</th>
+                <th>Sites</th>
+                <th>Started</th>
+                <th>Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.data.data.map((run) => (
+                <tr
+                  key={run.id}
+                  className={`cursor-pointer border-t border-zinc-100 dark:border-zinc-800 ${run.id === current ? 'bg-indigo-50 dark:bg-indigo-950/40' : ''}`}
+                  onClick={() => setWatching(run.id)}
+                  data-testid="run-row"
+                >
+                  <td className="py-1 font-mono text-xs">{run.id.slice(-8)}</td>
+                  <td>
+                    <StatusChip status={run.status} />
+                  </td>
+                  <td>{trigger(run)}</td>
+                  <td>{run.siteIds ? run.siteIds.length : 'all'}</td>
+                  <td>{relativeTime(run.startedAt ?? run.createdAt)}</td>
+                  <td data-testid="run-duration">{duration(run.durationMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <EmptyState title="No runs yet" hint="Run sync pushes every site its effective payload." />
+        )}
+      </Card>
+    </div>
+  );
+}
