@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import { DataSyncError } from '../lib/errors.js';
 import type { Database } from '../store/schema.js';
+import { airtableConnectorFactory } from './airtable/airtable-connector.js';
 import { collectionConnectorFactory } from './collection/collection-connector.js';
 import type { Connector } from './sdk/connector.js';
 import type { RateLimit } from './sdk/types.js';
@@ -63,5 +64,5 @@ export class ConnectorRegistry {
 
 /** The registry with every connector built into this package (platform connectors append themselves here). */
 export function builtInConnectors(): ConnectorRegistry {
-  return new ConnectorRegistry().register(collectionConnectorFactory);
+  return new ConnectorRegistry().register(collectionConnectorFactory).register(airtableConnectorFactory);
 }
