@@ -8,6 +8,7 @@ import { DataSyncError } from '../lib/errors.js';
 import type { Database } from '../store/schema.js';
 import { airtableConnectorFactory } from './airtable/airtable-connector.js';
 import { collectionConnectorFactory } from './collection/collection-connector.js';
+import { notionConnectorFactory } from './notion/notion-connector.js';
 import type { Connector } from './sdk/connector.js';
 import type { RateLimit } from './sdk/types.js';
 
@@ -64,5 +65,8 @@ export class ConnectorRegistry {
 
 /** The registry with every connector built into this package (platform connectors append themselves here). */
 export function builtInConnectors(): ConnectorRegistry {
-  return new ConnectorRegistry().register(collectionConnectorFactory).register(airtableConnectorFactory);
+  return new ConnectorRegistry()
+    .register(collectionConnectorFactory)
+    .register(airtableConnectorFactory)
+    .register(notionConnectorFactory);
 }
