@@ -8,6 +8,7 @@ import { DataSyncError } from '../lib/errors.js';
 import type { Database } from '../store/schema.js';
 import { airtableConnectorFactory } from './airtable/airtable-connector.js';
 import { collectionConnectorFactory } from './collection/collection-connector.js';
+import { hubspotConnectorFactory } from './hubspot/hubspot-connector.js';
 import { notionConnectorFactory } from './notion/notion-connector.js';
 import type { Connector } from './sdk/connector.js';
 import type { RateLimit } from './sdk/types.js';
@@ -68,5 +69,6 @@ export function builtInConnectors(): ConnectorRegistry {
   return new ConnectorRegistry()
     .register(collectionConnectorFactory)
     .register(airtableConnectorFactory)
-    .register(notionConnectorFactory);
+    .register(notionConnectorFactory)
+    .register(hubspotConnectorFactory);
 }
