@@ -11,6 +11,7 @@ import { collectionConnectorFactory } from './collection/collection-connector.js
 import { hubspotConnectorFactory } from './hubspot/hubspot-connector.js';
 import { notionConnectorFactory } from './notion/notion-connector.js';
 import type { Connector } from './sdk/connector.js';
+import { synupConnectorFactory } from './synup/synup-connector.js';
 import type { RateLimit } from './sdk/types.js';
 
 export interface ConnectorContext {
@@ -70,5 +71,6 @@ export function builtInConnectors(): ConnectorRegistry {
     .register(collectionConnectorFactory)
     .register(airtableConnectorFactory)
     .register(notionConnectorFactory)
-    .register(hubspotConnectorFactory);
+    .register(hubspotConnectorFactory)
+    .register(synupConnectorFactory);
 }
