@@ -16,6 +16,7 @@ import { SecretBox } from '../src/lib/crypto/secret-box.js';
 import { openDatabase, type Store } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrator.js';
 import { createRepositories, type Repositories } from '../src/store/repositories/index.js';
+import { runRuntimeBenchmarks } from './runtime.js';
 import { definition, row, seedLinked, seedRecords, toB } from './seed.js';
 
 const run = promisify(execFile);
@@ -173,6 +174,20 @@ interface Options {
 type Scenario = (options: Options) => Promise<{ parameters: Record<string, unknown>; figures: Figure[] }>;
 
 const scenarios: Record<string, Scenario> = {
+  /**
+   * The job queue: no-op jobs/s and enqueue-to-start latency on SQLite and Postgres, beside graphile-worker
+   * driven directly (the ceiling). See bench/runtime.ts.
+   */
+  'runtime-queue': async (o) => {
+    const results = await runRuntimeBenchmarks(o.runs, PG_URL);
+    const out: Figure[] = [];
+    for (const r of results) {
+      for (const [name, f] of Object.entries(r.figures)) {
+        out.push({ name: `${r.scenario.replace(/^runtime\./, '')} ${name}`, unit: f.unit, values: f.values });
+      }
+    }
+    return { parameters: Object.fromEntries(results.map((r) => [r.scenario, r.params])), figures: out };
+  },
   /** 100k records pushed into an empty collection: a first sync (every record created, linked, committed). */
   'one-way-100k': async (o) => {
     const n = o.n ?? 100_000;

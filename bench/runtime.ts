@@ -14,6 +14,8 @@ export interface Figure {
   min: number;
   max: number;
   unit: string;
+  /** Every run's value, in run order. */
+  values: number[];
 }
 
 export interface ScenarioResult {
@@ -34,8 +36,10 @@ export async function measure(
   for (let i = 0; i < repeat; i++) samples.push(await sample());
   const figures: Record<string, Figure> = {};
   for (const name of Object.keys(samples[0] ?? {})) {
-    const values = samples.map((s) => s[name]!).sort((a, b) => a - b);
+    const raw = samples.map((s) => s[name]!);
+    const values = [...raw].sort((a, b) => a - b);
     figures[name] = {
+      values: raw,
       median: values[Math.floor(values.length / 2)]!,
       min: values[0]!,
       max: values[values.length - 1]!,
@@ -45,10 +49,10 @@ export async function measure(
   return { scenario, params, figures };
 }
 
-export async function runRuntimeBenchmarks(): Promise<ScenarioResult[]> {
-  const repeat = Number(process.env.BENCH_REPEAT ?? 3);
+export async function runRuntimeBenchmarks(runs?: number, pgUrlOverride?: string): Promise<ScenarioResult[]> {
+  const repeat = runs ?? Number(process.env.BENCH_REPEAT ?? 3);
   const jobs = Number(process.env.BENCH_JOBS ?? 5000);
-  const pgUrl = process.env.DATASYNC_BENCH_PG_URL ?? process.env.DATASYNC_TEST_PG_URL;
+  const pgUrl = pgUrlOverride ?? process.env.DATASYNC_BENCH_PG_URL ?? process.env.DATASYNC_TEST_PG_URL;
   const latency = { samples: 200, gapMs: 5 };
   const results: ScenarioResult[] = [];
   const backends = pgUrl ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);

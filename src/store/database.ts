@@ -5,13 +5,14 @@
  */
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config/config.js';
 import { redactUrl } from '../config/config.js';
 import { ensureDataDir } from '../lib/data-dir.js';
 import { DataSyncError, errorMessage, systemErrorCode } from '../lib/errors.js';
 import type { DialectName } from './dialect.js';
+import { CurrentSchemaPostgresDialect } from './postgres-dialect.js';
 import type { Database } from './schema.js';
 
 export interface Store {
@@ -95,7 +96,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   return {
     db,
     dialect: 'postgres',
