@@ -12,6 +12,7 @@ import { hubspotConnectorFactory } from './hubspot/hubspot-connector.js';
 import { notionConnectorFactory } from './notion/notion-connector.js';
 import type { Connector } from './sdk/connector.js';
 import { synupConnectorFactory } from './synup/synup-connector.js';
+import type { ConnectionCheck } from './sdk/check.js';
 import type { RateLimit } from './sdk/types.js';
 
 export interface ConnectorContext {
@@ -32,6 +33,8 @@ export interface ConnectorFactory {
    */
   readonly rateLimit?: RateLimit;
   create(context: ConnectorContext): Connector | Promise<Connector>;
+  /** One cheap authenticated call with the connection's credentials (absent: the connector cannot check). */
+  check?(context: ConnectorContext): Promise<ConnectionCheck>;
 }
 
 export class ConnectorRegistry {
@@ -52,6 +55,12 @@ export class ConnectorRegistry {
 
   declaredRateLimit(name: string): RateLimit | undefined {
     return this.factories.get(name)?.rateLimit;
+  }
+
+  /** The factory's credential check, or undefined when the connector is unknown or has none. */
+  checker(name: string): ((context: ConnectorContext) => Promise<ConnectionCheck>) | undefined {
+    const factory = this.factories.get(name);
+    return factory?.check ? (context) => factory.check!(context) : undefined;
   }
 
   async create(name: string, context: ConnectorContext): Promise<Connector> {

@@ -6,7 +6,9 @@ import { Command } from 'commander';
 import { ensureBootstrapApiKey, ensureDemo } from '../../app/bootstrap.js';
 import { openContext } from '../../app/context.js';
 import { handleSignals } from '../../app/lifecycle.js';
+import { registryConnectionChecker } from '../../api/registry-connection-checker.js';
 import { buildServer } from '../../api/server.js';
+import { builtInConnectors } from '../../connectors/registry.js';
 import { DataSyncError, systemErrorCode } from '../../lib/errors.js';
 import { createAppRuntime } from '../../app/app-runtime.js';
 import { configFromFlags, withDataOption, withPortOption } from './options.js';
@@ -18,7 +20,9 @@ export function startCommand(): Command {
       const ctx = await openContext(config, logger, { migrate: true });
       const demo = config.demo ? await ensureDemo(ctx) : undefined;
       await ensureBootstrapApiKey(ctx);
-      const server = await buildServer(ctx);
+      const server = await buildServer(ctx, {
+        connectionChecker: registryConnectionChecker(builtInConnectors(), ctx.store.db),
+      });
       let address: string;
       try {
         address = await server.listen({ port: config.port, host: config.host });

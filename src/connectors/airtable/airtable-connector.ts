@@ -6,6 +6,7 @@
  */
 import type { ConnectorContext, ConnectorFactory } from '../registry.js';
 import type { Connector } from '../sdk/connector.js';
+import { checkWith } from '../sdk/check.js';
 import { ConnectorError } from '../sdk/errors.js';
 import { baseUrlOf } from '../sdk/http.js';
 import type { RateLimit } from '../sdk/types.js';
@@ -65,4 +66,9 @@ export const airtableConnectorFactory: ConnectorFactory = {
   name: 'airtable',
   rateLimit: AIRTABLE_RATE_LIMIT,
   create: (context) => airtableConnector(context),
+  check: (context) =>
+    checkWith('Airtable', async () => {
+      const tables = await airtableClientFor(context).tables();
+      return `token can read base ${String(context.settings.baseId)} (${tables.length} tables)`;
+    }),
 };

@@ -6,6 +6,7 @@
  */
 import type { ConnectorContext, ConnectorFactory } from '../registry.js';
 import type { Connector } from '../sdk/connector.js';
+import { checkWith } from '../sdk/check.js';
 import { ConnectorError } from '../sdk/errors.js';
 import { baseUrlOf } from '../sdk/http.js';
 import type { RateLimit } from '../sdk/types.js';
@@ -58,4 +59,20 @@ export const hubspotConnectorFactory: ConnectorFactory = {
   name: 'hubspot',
   rateLimit: HUBSPOT_RATE_LIMIT,
   create: (context) => hubspotConnector(context),
+  check: (context) =>
+    checkWith('HubSpot', async () => {
+      const objects = Array.isArray(context.settings.objects)
+        ? (context.settings.objects as string[])
+        : ['contacts'];
+      const type = objects[0] ?? 'contacts';
+      await hubspotClientFor(context).call(
+        'GET',
+        `/crm/v3/objects/${encodeURIComponent(type)}`,
+        'list objects',
+        {
+          query: [['limit', '1']],
+        },
+      );
+      return `token can read ${type}`;
+    }),
 };

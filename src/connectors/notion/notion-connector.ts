@@ -5,6 +5,7 @@
  */
 import type { ConnectorContext, ConnectorFactory } from '../registry.js';
 import type { Connector } from '../sdk/connector.js';
+import { checkWith } from '../sdk/check.js';
 import { ConnectorError } from '../sdk/errors.js';
 import { baseUrlOf } from '../sdk/http.js';
 import type { RateLimit } from '../sdk/types.js';
@@ -79,4 +80,12 @@ export const notionConnectorFactory: ConnectorFactory = {
   name: 'notion',
   rateLimit: NOTION_RATE_LIMIT,
   create: (context) => notionConnector(context),
+  check: (context) =>
+    checkWith('Notion', async () => {
+      const client = notionClientFor(context);
+      const me = await client.call('GET', '/v1/users/me', 'retrieve bot user');
+      const id = containerIdOf(context, client.options.version);
+      await client.call('GET', client.containerPath(id), 'retrieve database');
+      return `integration ${typeof me.name === 'string' ? `"${me.name}" ` : ''}can read ${id}`;
+    }),
 };

@@ -5,6 +5,7 @@
  */
 import type { ConnectorContext, ConnectorFactory } from '../registry.js';
 import type { Connector } from '../sdk/connector.js';
+import { checkWith } from '../sdk/check.js';
 import { ConnectorError } from '../sdk/errors.js';
 import { baseUrlOf } from '../sdk/http.js';
 import type { RateLimit } from '../sdk/types.js';
@@ -49,4 +50,9 @@ export const synupConnectorFactory: ConnectorFactory = {
   name: 'synup',
   rateLimit: SYNUP_RATE_LIMIT,
   create: (context) => synupConnector(context),
+  check: (context) =>
+    checkWith('Synup', async () => {
+      await synupClientFor(context).call('GET', '/locations', 'list locations', { query: [['first', '1']] });
+      return 'API key can read locations';
+    }),
 };
