@@ -43,7 +43,7 @@ contract(
   async () => {
     const s = await sim();
     sims.push(s);
-    return connect(s).object('companies');
+    return connect(s, { refProperty: 'city' }).object('companies');
   },
   { title: 'name', exactFeed: false },
 );

@@ -38,7 +38,7 @@ contract(
   async () => {
     const s = await sim();
     sims.push(s);
-    return connect(s).object(s.credentials.databaseId!);
+    return connect(s, { refProperty: 'Notes' }).object(s.credentials.databaseId!);
   },
   { title: 'Name', exactFeed: false },
 );

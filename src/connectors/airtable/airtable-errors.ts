@@ -30,6 +30,8 @@ export function airtableErrorOf(answer: HttpAnswer, what: string): ConnectorErro
   // A 403 for a base or table the token cannot see reads as "not found" in Airtable's own words.
   if (answer.status === 403 && type === 'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND') kind = 'auth';
   if (type === 'MODEL_ID_NOT_FOUND' || type === 'NOT_FOUND' || type === 'TABLE_NOT_FOUND') kind = 'not_found';
+  // An expired listing iterator is no fault of the request: listing again from the start succeeds.
+  if (type === 'LIST_RECORDS_ITERATOR_NOT_AVAILABLE') kind = 'server';
   const retryAfterMs =
     kind === 'rate_limited'
       ? (parseRetryAfter(answer.headers['retry-after']) ?? AIRTABLE_RATE_LIMIT_WAIT_MS)

@@ -1,7 +1,8 @@
 /**
  * @module The `hubspot` connector: one HubSpot account per connection. Settings: `baseUrl` (default
  * https://api.hubapi.com), `objects` (default contacts, companies, deals), `properties` (object → property names,
- * defaults per standard object), `timeoutMs`. Credentials: `token` (private app or OAuth access token) and, for
+ * defaults per standard object), `refProperty` (a text property storing create references, for exact crash recovery), `timeoutMs`.
+ * Credentials: `token` (private app or OAuth access token) and, for
  * webhooks, the app's `clientSecret` (the signing key).
  */
 import type { ConnectorContext, ConnectorFactory } from '../registry.js';
@@ -50,7 +51,9 @@ export function hubspotConnector(context: Context): Connector {
     async object(name) {
       if (!names.includes(name))
         throw new ConnectorError('not_found', `HubSpot object "${name}" is not configured`);
-      return new HubSpotObject(client, name, propertiesOf(name));
+      const refProperty =
+        typeof context.settings.refProperty === 'string' ? context.settings.refProperty : undefined;
+      return new HubSpotObject(client, name, propertiesOf(name), refProperty);
     },
   };
 }

@@ -7,6 +7,8 @@
  *   sorted ascending, `limit` 100 and `after` offsets. Search stops at 10,000 results per query, so a long read
  *   restarts from the newest time seen and drops ids it already returned. Archived records leave search: no
  *   tombstones (webhooks report deletions).
+ * - `settings.refProperty`: a (custom) text property that stores the engine's create reference (exact
+ *   `findCreated`).
  * - Writes: `batch/create|update|archive` with up to 100 inputs. A 207 lists failed ids per record; a batch
  *   refused as a whole for a record's sake (400 validation, 409 conflict) is replayed one record at a time.
  */
@@ -91,9 +93,43 @@ export class HubSpotObject implements ObjectClient {
     private readonly client: HubSpotClient,
     private readonly type: string,
     private readonly properties: readonly string[],
+    private readonly refProperty?: string,
   ) {
     this.spec = hubspotObjectSpec(type, properties);
     this.modified = modifiedPropertyOf(type);
+    if (refProperty) this.findCreated = (inputs) => this.findByRef(refProperty, inputs);
+  }
+
+  findCreated?: (inputs: readonly CreateInput[]) => Promise<(string | null)[]>;
+
+  /** Objects whose `refProperty` holds one of the create references (search `IN`, 100 values per query). */
+  private async findByRef(refProperty: string, inputs: readonly CreateInput[]): Promise<(string | null)[]> {
+    const found = new Map<string, string>();
+    for (const chunk of chunks(inputs, HUBSPOT_SEARCH_LIMIT)) {
+      let after: string | undefined = '0';
+      while (after !== undefined) {
+        const answer = await this.client.call('POST', this.path('/search'), 'search', {
+          body: {
+            filterGroups: [
+              { filters: [{ propertyName: refProperty, operator: 'IN', values: chunk.map((i) => i.ref) }] },
+            ],
+            properties: [refProperty],
+            limit: HUBSPOT_SEARCH_LIMIT,
+            after,
+          },
+        });
+        for (const o of resultsOf(answer, 'search')) {
+          const ref = o.properties?.[refProperty];
+          if (typeof ref === 'string') found.set(ref.toLowerCase(), o.id);
+        }
+        after = nextAfter(answer, 'search');
+      }
+    }
+    return inputs.map((i) => found.get(i.ref.toLowerCase()) ?? null);
+  }
+
+  private withRef(input: CreateInput): Record<string, unknown> {
+    return this.refProperty ? { ...input.data, [this.refProperty]: input.ref } : input.data;
   }
 
   private path(suffix = ''): string {
@@ -208,7 +244,7 @@ export class HubSpotObject implements ObjectClient {
     for (const batch of chunks(inputs, HUBSPOT_MAX_BATCH)) {
       try {
         const answer = await this.client.call('POST', this.path('/batch/create'), 'batch create', {
-          body: { inputs: batch.map((i) => ({ properties: toProperties(i.data) })) },
+          body: { inputs: batch.map((i) => ({ properties: toProperties(this.withRef(i)) })) },
         });
         const created = resultsOf(answer, 'batch create');
         if (created.length !== batch.length)
@@ -221,7 +257,7 @@ export class HubSpotObject implements ObjectClient {
         for (const input of batch) {
           try {
             const answer = await this.client.call('POST', this.path(), 'create object', {
-              body: { properties: toProperties(input.data) },
+              body: { properties: toProperties(this.withRef(input)) },
             });
             const o = answer.body as HubSpotObjectJson;
             results.push({ ok: true, id: o.id, record: this.toRemote(o) });

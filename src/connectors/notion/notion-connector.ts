@@ -1,7 +1,7 @@
 /**
  * @module The `notion` connector: one database per connection. Settings: `databaseId` (API 2022-06-28, the
  * default) or `dataSourceId` with `notionVersion: "2025-09-03"`, `baseUrl` (default https://api.notion.com),
- * `timeoutMs`. Credentials: `token` (integration secret or OAuth access token). The object is named by that id.
+ * `refProperty` (optional rich text property for exact crash recovery), `timeoutMs`. Credentials: `token` (integration secret or OAuth access token). The object is named by that id.
  */
 import type { ConnectorContext, ConnectorFactory } from '../registry.js';
 import type { Connector } from '../sdk/connector.js';
@@ -71,7 +71,9 @@ export function notionConnector(context: Context): Connector {
     async object(name) {
       if (!same(name, containerId))
         throw new ConnectorError('not_found', `Notion object "${name}" is not this connection's database`);
-      return new NotionObject(client, containerId, await load());
+      const refProperty =
+        typeof context.settings.refProperty === 'string' ? context.settings.refProperty : undefined;
+      return new NotionObject(client, containerId, await load(), refProperty);
     },
   };
 }

@@ -6,6 +6,7 @@
  * - Changes: `filter: {timestamp: "last_edited_time", last_edited_time: {on_or_after}}` sorted ascending. Notion
  *   stores edit times to the minute, so the cursor (the newest edit time seen) is re-read with an overlap and
  *   pages are de-duplicated within a read. Archived pages leave the query: no tombstones (webhooks report them).
+ * - `settings.refProperty`: a rich text property that stores the engine's create reference (exact `findCreated`).
  * - Writes: Notion has no batch endpoints; each record is its own call, so results are per record by nature.
  *   Delete = `archived: true` (2022-06-28) or `in_trash: true` (2025-09-03).
  */
@@ -190,9 +191,30 @@ export class NotionObject implements ObjectClient {
     private readonly client: NotionClient,
     private readonly containerId: string,
     properties: NotionPropertySchema[],
+    private readonly refProperty?: string,
   ) {
     this.spec = notionObjectSpec(containerId, properties);
     this.types = new Map(properties.map((p) => [p.name, p.type]));
+    if (refProperty) this.findCreated = (inputs) => this.findByRef(refProperty, inputs);
+  }
+
+  findCreated?: (inputs: readonly CreateInput[]) => Promise<(string | null)[]>;
+
+  /** Pages whose `refProperty` (a rich text property) holds one of the create references. */
+  private async findByRef(refProperty: string, inputs: readonly CreateInput[]): Promise<(string | null)[]> {
+    const found = new Map<string, string>();
+    for (let i = 0; i < inputs.length; i += 50) {
+      const chunk = inputs.slice(i, i + 50);
+      const filter = {
+        or: chunk.map((input) => ({ property: refProperty, rich_text: { equals: input.ref } })),
+      };
+      for await (const pages of this.query({ filter }, {}))
+        for (const page of pages) {
+          const ref = this.toRemote(page).data[refProperty];
+          if (typeof ref === 'string') found.set(ref, page.id);
+        }
+    }
+    return inputs.map((input) => found.get(input.ref) ?? null);
   }
 
   toRemote(page: NotionPageJson): RemoteRecord {
@@ -292,7 +314,12 @@ export class NotionObject implements ObjectClient {
   create(inputs: readonly CreateInput[]): Promise<WriteResult[]> {
     return this.each(inputs, async (input) => {
       const page = (await this.client.call('POST', '/v1/pages', 'create page', {
-        body: { parent: this.client.parentOf(this.containerId), properties: this.properties(input.data) },
+        body: {
+          parent: this.client.parentOf(this.containerId),
+          properties: this.properties(
+            this.refProperty ? { ...input.data, [this.refProperty]: input.ref } : input.data,
+          ),
+        },
       })) as unknown as NotionPageJson;
       return { ok: true, id: page.id, record: this.toRemote(page) };
     });
