@@ -200,7 +200,7 @@ function r0<T>(items: T[]): T {
 }
 
 describeEachDialect('airtable two-way sync', (get) => {
-  it('converges a collection and an Airtable table, then writes nothing', async () => {
+  it('converges a collection and an Airtable table, propagates edits both ways, then writes nothing', async () => {
     const s = await sim(5);
     try {
       await runTwoWayE2E(get(), {
@@ -212,6 +212,8 @@ describeEachDialect('airtable two-way sync', (get) => {
           ['name', 'Name'],
           ['key', 'Key'],
         ],
+        editOnPlatform: (name) =>
+          void s.ui.update(s.tableId, [...s.base.tables[0]!.records.values()][0]!.id, { Name: name }),
         platformRecords: () =>
           [...s.base.tables[0]!.records.values()].map((r) => ({ Name: r.cells.fldName0000000001 })),
       });

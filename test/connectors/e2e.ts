@@ -19,6 +19,8 @@ export interface E2EOptions {
   fields: [string, string][];
   /** Reads the platform's live records as data maps (through the simulator's own state). */
   platformRecords(): Record<string, unknown>[];
+  /** Plays a person renaming one platform record (its name field) in the platform's UI. */
+  editOnPlatform(name: string): void | Promise<void>;
 }
 
 export async function runTwoWayE2E({ store, repos }: MigratedStore, options: E2EOptions): Promise<void> {
@@ -68,4 +70,24 @@ export async function runTwoWayE2E({ store, repos }: MigratedStore, options: E2E
   const second = await run();
   expect(second.outcome, JSON.stringify(second)).toBe('success');
   expect(second.counts.created + second.counts.updated + second.counts.deleted).toBe(0);
+
+  // An edit on the platform comes back; an edit here goes out; then quiet again.
+  await options.editOnPlatform('edited on the platform');
+  const third = await run();
+  expect(third.outcome, JSON.stringify(third)).toBe('success');
+  const names = async () =>
+    (await repos.records.list(org.id, collection.id, { limit: 1000 })).data.map((r) => r.data[nameLocal]);
+  expect(await names()).toContain('edited on the platform');
+  const mine = local.find((r) => r.data[nameLocal] !== 'edited on the platform')!;
+  await repos.records.update(org.id, collection.id, mine.id, {
+    data: { ...mine.data, [nameLocal]: 'edited in DataSync' },
+  });
+  const fourth = await run();
+  expect(fourth.outcome, JSON.stringify(fourth)).toBe('success');
+  expect(options.platformRecords().map((r) => r[namePlatform])).toContain('edited in DataSync');
+  const fifth = await run();
+  expect(
+    fifth.counts.created + fifth.counts.updated + fifth.counts.deleted,
+    JSON.stringify(fifth.counts),
+  ).toBe(0);
 }

@@ -183,7 +183,7 @@ describe('hubspot connector', () => {
 });
 
 describeEachDialect('hubspot two-way sync', (get) => {
-  it('converges a collection and HubSpot companies, then writes nothing', async () => {
+  it('converges a collection and HubSpot companies, propagates edits both ways, then writes nothing', async () => {
     const s = await sim(5);
     try {
       await runTwoWayE2E(get(), {
@@ -195,6 +195,8 @@ describeEachDialect('hubspot two-way sync', (get) => {
           ['name', 'name'],
           ['domain', 'domain'],
         ],
+        editOnPlatform: (name) =>
+          void s.ui.update('companies', s.crm.types.companies!.store.values()[0]!.id, { name }),
         platformRecords: () =>
           s.crm.types
             .companies!.store.values()

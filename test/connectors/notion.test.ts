@@ -176,7 +176,7 @@ describe('notion connector', () => {
 });
 
 describeEachDialect('notion two-way sync', (get) => {
-  it('converges a collection and a Notion database, then writes nothing', async () => {
+  it('converges a collection and a Notion database, propagates edits both ways, then writes nothing', async () => {
     const s = await sim(5);
     try {
       await runTwoWayE2E(get(), {
@@ -188,6 +188,7 @@ describeEachDialect('notion two-way sync', (get) => {
           ['name', 'Name'],
           ['key', 'Key'],
         ],
+        editOnPlatform: (name) => void s.ui.update(s.database.pages.values()[0]!.id, { Name: name }),
         platformRecords: () =>
           s.database.pages
             .values()

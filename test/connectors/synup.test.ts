@@ -149,7 +149,7 @@ describe('synup connector', () => {
 });
 
 describeEachDialect('synup two-way sync', (get) => {
-  it('converges a collection and Synup posts, then writes nothing', async () => {
+  it('converges a collection and Synup posts, propagates edits both ways, then writes nothing', async () => {
     const s = await sim(5);
     try {
       await runTwoWayE2E(get(), {
@@ -158,6 +158,15 @@ describeEachDialect('synup two-way sync', (get) => {
         credentials: { apiKey: s.credentials.apiKey! },
         object: 'posts',
         fields: [['content', 'content']],
+        // Synup has no UI to play: another API client edits the post.
+        editOnPlatform: async (name) => {
+          const res = await fetch(`${s.url}/api/v4/posts/update`, {
+            method: 'POST',
+            headers: { authorization: `API ${s.credentials.apiKey}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ input: { id: s.account.posts.values()[0]!.id, content: name } }),
+          });
+          expect(res.status).toBe(200);
+        },
         platformRecords: () => s.account.posts.values().map((p) => ({ content: p.content })),
       });
     } finally {
