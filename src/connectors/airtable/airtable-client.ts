@@ -34,6 +34,16 @@ export class AirtableClient {
     what: string,
     extra: { query?: Query; body?: unknown; signal?: AbortSignal } = {},
   ): Promise<Record<string, unknown>> {
+    return (await this.answer(method, path, what, extra)).body;
+  }
+
+  /** `call` with the answer's Date header (the server's clock, for modified-since cursors). */
+  async answer(
+    method: HttpCall['method'],
+    path: string,
+    what: string,
+    extra: { query?: Query; body?: unknown; signal?: AbortSignal } = {},
+  ): Promise<{ body: Record<string, unknown>; serverDateMs?: number }> {
     const qs = extra.query?.length ? `?${new URLSearchParams(extra.query).toString()}` : '';
     const answer = await httpCall({
       method,
@@ -44,7 +54,11 @@ export class AirtableClient {
       ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     if (answer.status < 200 || answer.status >= 300) throw airtableErrorOf(answer, what);
-    return objectBody(answer, `Airtable ${what}`);
+    const date = answer.headers.date ? Date.parse(answer.headers.date) : NaN;
+    return {
+      body: objectBody(answer, `Airtable ${what}`),
+      ...(Number.isNaN(date) ? {} : { serverDateMs: date }),
+    };
   }
 
   tablePath(table: string): string {
@@ -56,15 +70,19 @@ export class AirtableClient {
     table: string,
     params: { pageSize: number; offset?: string; filterByFormula?: string },
     signal?: AbortSignal,
-  ): Promise<{ records: AirtableRecordJson[]; offset?: string }> {
+  ): Promise<{ records: AirtableRecordJson[]; offset?: string; serverDateMs?: number }> {
     const query: Query = [['pageSize', String(Math.max(1, Math.min(100, params.pageSize)))]];
     if (params.offset) query.push(['offset', params.offset]);
     if (params.filterByFormula) query.push(['filterByFormula', params.filterByFormula]);
-    const body = await this.call('GET', this.tablePath(table), 'list records', {
+    const { body, serverDateMs } = await this.answer('GET', this.tablePath(table), 'list records', {
       query,
       ...(signal ? { signal } : {}),
     });
-    return { records: recordsOf(body, 'list records'), ...offsetOf(body) };
+    return {
+      records: recordsOf(body, 'list records'),
+      ...offsetOf(body),
+      ...(serverDateMs === undefined ? {} : { serverDateMs }),
+    };
   }
 
   /** The base schema: `GET /v0/meta/bases/{baseId}/tables`. */

@@ -2,7 +2,7 @@
  * @module One Airtable table behind the ObjectClient contract. Records are `{id: "rec…", data: fields by name}`.
  * - Listing pages with `pageSize` ≤ 100 and `offset`; Airtable promises no id order (`listOrder: none`).
  * - Changes: `filterByFormula=IS_AFTER(LAST_MODIFIED_TIME(),'<since>')`. The cursor is the time the listing
- *   started minus an overlap (clock skew, same-millisecond edits); re-reads are harmless. Airtable keeps no
+ *   started (the earlier of our clock and the server's Date header) minus an overlap; re-reads are harmless. Airtable keeps no
  *   tombstones, so the feed has none: deletes are found by the webhook payloads or a full sync.
  * - Writes: batches of at most 10 (the documented limit). A batch is all-or-nothing on Airtable, so when one
  *   fails for a record-level reason (422, 404) its records are retried one by one to report per record.
@@ -125,8 +125,12 @@ export class AirtableObject implements ObjectClient {
 
   findCreated?: (inputs: readonly CreateInput[]) => Promise<(string | null)[]>;
 
+  /** The server's Date on the first page of the latest listing (seconds precision). */
+  private firstPageServerMs: number | undefined;
+
   private async *pages(options: ListOptions, filterByFormula?: string): AsyncIterable<AirtableRecordJson[]> {
     let offset: string | undefined;
+    let first = true;
     const pageSize = Math.min(options.pageSize ?? AIRTABLE_PAGE_SIZE, AIRTABLE_PAGE_SIZE);
     do {
       options.signal?.throwIfAborted();
@@ -136,6 +140,8 @@ export class AirtableObject implements ObjectClient {
         options.signal,
       );
       offset = page.offset;
+      if (first) this.firstPageServerMs = page.serverDateMs;
+      first = false;
       if (page.records.length > 0 || !offset) yield page.records;
     } while (offset);
   }
@@ -148,7 +154,8 @@ export class AirtableObject implements ObjectClient {
   async *listChanged(cursor: string | null, options: ListOptions = {}): AsyncIterable<ChangePage> {
     if (cursor !== null && Number.isNaN(Date.parse(cursor)))
       throw new ConnectorError('validation', `bad Airtable cursor "${cursor}"`);
-    const next = new Date(this.now() - AIRTABLE_CHANGE_OVERLAP_MS).toISOString();
+    const localStart = this.now();
+    this.firstPageServerMs = undefined;
     const formula = cursor === null ? undefined : `IS_AFTER(LAST_MODIFIED_TIME(),${formulaString(cursor)})`;
     // Pages before the last keep the old cursor: a crash mid-listing re-reads from the same point.
     let pending: AirtableRecordJson[] | undefined;
@@ -156,7 +163,13 @@ export class AirtableObject implements ObjectClient {
       if (pending) yield { records: pending.map(toRemote), cursor: cursor ?? new Date(0).toISOString() };
       pending = records;
     }
-    yield { records: (pending ?? []).map(toRemote), cursor: next };
+    // The earlier of our clock and Airtable's (its Date header) at the start, minus the overlap: a skewed local
+    // clock cannot skip changes, it only re-reads a few.
+    const start = Math.min(localStart, this.firstPageServerMs ?? localStart);
+    yield {
+      records: (pending ?? []).map(toRemote),
+      cursor: new Date(start - AIRTABLE_CHANGE_OVERLAP_MS).toISOString(),
+    };
   }
 
   async readByIds(ids: readonly string[], options: ListOptions = {}): Promise<RemoteRecord[]> {
