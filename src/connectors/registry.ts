@@ -6,8 +6,13 @@
 import type { Kysely } from 'kysely';
 import { DataSyncError } from '../lib/errors.js';
 import type { Database } from '../store/schema.js';
+import { airtableConnectorFactory } from './airtable/airtable-connector.js';
 import { collectionConnectorFactory } from './collection/collection-connector.js';
+import { hubspotConnectorFactory } from './hubspot/hubspot-connector.js';
+import { notionConnectorFactory } from './notion/notion-connector.js';
 import type { Connector } from './sdk/connector.js';
+import { synupConnectorFactory } from './synup/synup-connector.js';
+import type { ConnectionCheck } from './sdk/check.js';
 import type { RateLimit } from './sdk/types.js';
 
 export interface ConnectorContext {
@@ -28,6 +33,8 @@ export interface ConnectorFactory {
    */
   readonly rateLimit?: RateLimit;
   create(context: ConnectorContext): Connector | Promise<Connector>;
+  /** One cheap authenticated call with the connection's credentials (absent: the connector cannot check). */
+  check?(context: ConnectorContext): Promise<ConnectionCheck>;
 }
 
 export class ConnectorRegistry {
@@ -50,6 +57,12 @@ export class ConnectorRegistry {
     return this.factories.get(name)?.rateLimit;
   }
 
+  /** The factory's credential check, or undefined when the connector is unknown or has none. */
+  checker(name: string): ((context: ConnectorContext) => Promise<ConnectionCheck>) | undefined {
+    const factory = this.factories.get(name);
+    return factory?.check ? (context) => factory.check!(context) : undefined;
+  }
+
   async create(name: string, context: ConnectorContext): Promise<Connector> {
     const factory = this.factories.get(name);
     if (!factory) {
@@ -63,5 +76,10 @@ export class ConnectorRegistry {
 
 /** The registry with every connector built into this package (platform connectors append themselves here). */
 export function builtInConnectors(): ConnectorRegistry {
-  return new ConnectorRegistry().register(collectionConnectorFactory);
+  return new ConnectorRegistry()
+    .register(collectionConnectorFactory)
+    .register(airtableConnectorFactory)
+    .register(notionConnectorFactory)
+    .register(hubspotConnectorFactory)
+    .register(synupConnectorFactory);
 }

@@ -6,7 +6,9 @@ import { Command } from 'commander';
 import { ensureBootstrapApiKey, ensureDemo } from '../../app/bootstrap.js';
 import { openContext } from '../../app/context.js';
 import { handleSignals } from '../../app/lifecycle.js';
+import { registryConnectionChecker } from '../../api/registry-connection-checker.js';
 import { buildServer } from '../../api/server.js';
+import { builtInConnectors } from '../../connectors/registry.js';
 import { DataSyncError, systemErrorCode } from '../../lib/errors.js';
 import { createAppRuntime } from '../../app/app-runtime.js';
 import { defaultPublicUrl } from '../../syndication/site-url.js';
@@ -26,7 +28,10 @@ export function startCommand(): Command {
       const runtime = await createAppRuntime(ctx, {
         publicUrl: () => config.publicUrl ?? listening.url ?? defaultPublicUrl(config),
       });
-      const server = await buildServer(ctx, { runtime });
+      const server = await buildServer(ctx, {
+        runtime,
+        connectionChecker: registryConnectionChecker(builtInConnectors(), ctx.store.db),
+      });
       let address: string;
       try {
         address = await server.listen({ port: config.port, host: config.host });

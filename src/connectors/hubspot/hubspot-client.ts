@@ -1,0 +1,80 @@
+/**
+ * @module The HubSpot CRM v3 client (developers.hubspot.com/docs/api/crm): `Authorization: Bearer <token>`
+ * (private app token or OAuth access token), base URL `https://api.hubapi.com` unless the connection sets
+ * `baseUrl`. A 207 (batch partly failed) is a success here: its `errors` are read per record by the caller.
+ */
+import { httpCall, type HttpAnswer, type HttpCall } from '../sdk/http.js';
+import { ConnectorError } from '../sdk/errors.js';
+import { hubspotErrorOf } from './hubspot-errors.js';
+
+export const HUBSPOT_API = 'https://api.hubapi.com';
+
+export interface HubSpotClientOptions {
+  baseUrl: string;
+  token: string;
+  timeoutMs?: number;
+}
+
+export interface HubSpotObjectJson {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt?: string;
+  updatedAt?: string;
+  archived?: boolean;
+}
+
+export interface HubSpotBatchError {
+  status?: string;
+  category?: string;
+  message?: string;
+  context?: { ids?: string[] };
+}
+
+export class HubSpotClient {
+  constructor(readonly options: HubSpotClientOptions) {}
+
+  async call(
+    method: HttpCall['method'],
+    path: string,
+    what: string,
+    extra: { query?: [string, string][]; body?: unknown; signal?: AbortSignal } = {},
+  ): Promise<HttpAnswer> {
+    const qs = extra.query?.length ? `?${new URLSearchParams(extra.query).toString()}` : '';
+    const answer = await httpCall({
+      method,
+      url: `${this.options.baseUrl}${path}${qs}`,
+      headers: { authorization: `Bearer ${this.options.token}` },
+      body: extra.body,
+      ...(extra.signal ? { signal: extra.signal } : {}),
+      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+    });
+    if (answer.status < 200 || answer.status >= 300) throw hubspotErrorOf(answer, what);
+    return answer;
+  }
+}
+
+/** `results` of a list, search or batch answer, checked. */
+export function resultsOf(answer: HttpAnswer, what: string): HubSpotObjectJson[] {
+  const body = answer.body as { results?: unknown } | undefined;
+  if (!body || typeof body !== 'object' || !Array.isArray(body.results))
+    throw new ConnectorError('server', `HubSpot ${what}: malformed response`, { status: answer.status });
+  for (const r of body.results)
+    if (!r || typeof r !== 'object' || typeof (r as { id?: unknown }).id !== 'string')
+      throw new ConnectorError('server', `HubSpot ${what}: malformed result`);
+  return body.results as HubSpotObjectJson[];
+}
+
+/** `paging.next.after`, or undefined on the last page. */
+export function nextAfter(answer: HttpAnswer, what: string): string | undefined {
+  const paging = (answer.body as { paging?: { next?: { after?: unknown } } }).paging;
+  if (paging?.next === undefined) return undefined;
+  const after = paging.next.after;
+  if ((typeof after !== 'string' && typeof after !== 'number') || after === '')
+    throw new ConnectorError('server', `HubSpot ${what}: malformed paging`);
+  return String(after);
+}
+
+export function batchErrorsOf(answer: HttpAnswer): HubSpotBatchError[] {
+  const errors = (answer.body as { errors?: unknown } | undefined)?.errors;
+  return Array.isArray(errors) ? (errors as HubSpotBatchError[]) : [];
+}
