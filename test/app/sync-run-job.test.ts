@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { describeEachDialect } from '../helpers/dialects.js';
+import { dropSchema } from '../helpers/queues.js';
 
 const fields = [
   { a: 'email', b: 'email' },
@@ -61,7 +62,16 @@ describeEachDialect('sync.run job', (get) => {
       },
     });
 
-    const runtime = await createAppRuntime(ctx, { scheduler: false, concurrency: 2 });
+    // Its own graphile-worker schema on Postgres: a runtime on the default one could take other tests' jobs.
+    const workerSchema = database.schema ? `${database.schema}_gw` : null;
+    const runtime = await createAppRuntime(ctx, {
+      scheduler: false,
+      concurrency: 2,
+      queueOptions: {
+        ...(workerSchema ? { workerSchema } : {}),
+        ...(database.url ? { connectionString: database.url } : {}),
+      },
+    });
     await runtime.start();
     try {
       const enqueue = () =>
@@ -90,6 +100,7 @@ describeEachDialect('sync.run job', (get) => {
       expect((await repos.runs.get(org.id, second.runId))?.counts).toMatchObject({ created: 0, updated: 0 });
     } finally {
       await runtime.stop(1000);
+      if (workerSchema) await dropSchema(workerSchema);
     }
   });
 });
