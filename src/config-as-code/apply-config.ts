@@ -12,7 +12,7 @@ import { parseSyncDefinition } from '../engine/definition.js';
 import { canonicalJson } from '../lib/checksum.js';
 import { DataSyncError } from '../lib/errors.js';
 import { createRepositories, type Repositories } from '../store/repositories/index.js';
-import type { Page } from '../store/repositories/page.js';
+import { readAllPages } from '../store/repositories/page.js';
 import { configFileSchema, ENV_MARKER, type ConfigFile } from './define-config.js';
 import { planChanges, type Change, type Comparable } from './plan.js';
 
@@ -48,17 +48,6 @@ export async function loadConfigFile(file: string): Promise<ConfigFile> {
     );
   }
   return parsed.data;
-}
-
-async function all<T>(list: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await list(cursor);
-    out.push(...page.data);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return out;
 }
 
 const digest = (value: unknown) =>
@@ -198,9 +187,9 @@ export async function planConfig(
 ): Promise<ConfigPlan> {
   const orgId = await resolveOrg(ctx.repos, config.organization);
   const { repos } = ctx;
-  const connections = await all((cursor) => repos.connections.list(orgId, { cursor, limit: 200 }));
-  const collections = await all((cursor) => repos.collections.list(orgId, { cursor, limit: 200 }));
-  const syncs = await all((cursor) => repos.syncs.list(orgId, { cursor, limit: 200 }));
+  const connections = await readAllPages((cursor) => repos.connections.list(orgId, { cursor, limit: 200 }));
+  const collections = await readAllPages((cursor) => repos.collections.list(orgId, { cursor, limit: 200 }));
+  const syncs = await readAllPages((cursor) => repos.syncs.list(orgId, { cursor, limit: 200 }));
   const connectionIds = new Map(connections.map((c) => [c.name, c.id]));
   const desired = desiredFrom(config, orgId, environment, connectionIds);
 

@@ -3,18 +3,7 @@
  * never exported: each becomes `env('<CONNECTION>_<FIELD>')`, naming the variable to set before `apply`.
  */
 import type { AppContext } from '../app/context.js';
-import type { Page } from '../store/repositories/page.js';
-
-async function all<T>(list: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await list(cursor);
-    out.push(...page.data);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return out;
-}
+import { readAllPages } from '../store/repositories/page.js';
 
 const envName = (...parts: string[]) =>
   parts
@@ -26,12 +15,12 @@ export async function exportConfig(ctx: AppContext, orgId: string): Promise<stri
   const { repos } = ctx;
   const org = await repos.organizations.get(orgId);
   const connections = (
-    await all((cursor) => repos.connections.list(orgId, { cursor, limit: 200 }))
+    await readAllPages((cursor) => repos.connections.list(orgId, { cursor, limit: 200 }))
   ).reverse();
   const collections = (
-    await all((cursor) => repos.collections.list(orgId, { cursor, limit: 200 }))
+    await readAllPages((cursor) => repos.collections.list(orgId, { cursor, limit: 200 }))
   ).reverse();
-  const syncs = (await all((cursor) => repos.syncs.list(orgId, { cursor, limit: 200 }))).reverse();
+  const syncs = (await readAllPages((cursor) => repos.syncs.list(orgId, { cursor, limit: 200 }))).reverse();
   const names = new Map(connections.map((c) => [c.id, c.name]));
   const config = {
     organization: org?.slug,

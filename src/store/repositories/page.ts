@@ -24,3 +24,15 @@ export function toPage<T extends { id: string }>(rows: T[], limit: number): Page
   const data = hasMore ? rows.slice(0, limit) : rows;
   return { data, nextCursor: hasMore ? (data[data.length - 1]?.id ?? null) : null };
 }
+
+/** Every item of a cursor-paginated list, page after page (for small, bounded lists such as configuration). */
+export async function readAllPages<T>(list: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await list(cursor);
+    out.push(...page.data);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return out;
+}
