@@ -1,35 +1,18 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshotBothThemes } from '../helpers/browser.js';
-import { baseEnv, runCli, type Running } from '../helpers/cli.js';
+import { screenshotBothThemes, startUi, type UiHarness } from '../helpers/browser.js';
 
 describe('admin UI shell', () => {
-  let server: Running;
-  let url: string;
-  let browser: Browser;
+  let ui: UiHarness;
 
   beforeAll(async () => {
-    server = runCli(
-      ['start', '--port', '0', '--data', mkdtempSync(path.join(tmpdir(), 'datasync-ui-'))],
-      baseEnv(),
-    );
-    url = (await server.waitFor(/running at (http:\/\/localhost:\d+)/))[1]!;
-    await server.waitFor(/stop:/);
-    browser = await launchBrowser();
+    ui = await startUi('ui');
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-  });
+  afterAll(() => ui?.close());
 
   it('serves the sign-in page for a deep link, and the page works in both themes', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${url}/login`);
+    const page = await ui.browser.newPage();
+    await page.goto(`${ui.url}/login`);
     await expect(page.getByRole('heading', { name: 'Sign in to DataSync' }).isVisible()).resolves.toBe(true);
     await expect(page.getByLabel('Email').isVisible()).resolves.toBe(true);
     await screenshotBothThemes(page, 'sign-in');
@@ -37,8 +20,9 @@ describe('admin UI shell', () => {
   });
 
   it('signs in with the demo login, lands in the shell, and signs out', async () => {
-    const [, email, password] = server.stdout().match(/login: +(\S+) \/ (\S+)/)!;
-    const page = await browser.newPage();
+    const { email, password } = ui.login;
+    const { url } = ui;
+    const page = await ui.browser.newPage();
     await page.goto(`${url}/`);
     await page.waitForURL(`${url}/login`);
     await page.getByLabel('Password').fill('wrong-password');
@@ -57,13 +41,8 @@ describe('admin UI shell', () => {
   });
 
   it('walks the admin screens: sites of the demo, a new API key shown once, audit filters kept in the URL', async () => {
-    const [, email, password] = server.stdout().match(/login: +(\S+) \/ (\S+)/)!;
-    const page = await browser.newPage();
-    await page.goto(`${url}/login`);
-    await page.getByLabel('Email').fill(email!);
-    await page.getByLabel('Password').fill(password!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('signed-in-as').waitFor();
+    const { email } = ui.login;
+    const page = await ui.signIn();
 
     await page.getByRole('link', { name: 'Sites' }).click();
     for (const name of ['North', 'South', 'West']) await page.getByRole('heading', { name }).waitFor();

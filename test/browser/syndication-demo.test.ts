@@ -4,43 +4,20 @@
  * their final states → North's destination viewer shows the overridden cta_text → the run is listed with its
  * duration. A screenshot of each step, in both themes.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshotBothThemes } from '../helpers/browser.js';
-import { baseEnv, runCli, type Running } from '../helpers/cli.js';
+import { screenshotBothThemes, startUi, type UiHarness } from '../helpers/browser.js';
 
 describe('syndication demo in the browser', () => {
-  let server: Running;
-  let url: string;
-  let browser: Browser;
+  let ui: UiHarness;
 
   beforeAll(async () => {
-    server = runCli(
-      ['start', '--port', '0', '--data', mkdtempSync(path.join(tmpdir(), 'datasync-demo-'))],
-      baseEnv(),
-    );
-    url = (await server.waitFor(/running at (http:\/\/localhost:\d+)/))[1]!;
-    await server.waitFor(/stop:/);
-    browser = await launchBrowser();
+    ui = await startUi('demo');
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-  });
+  afterAll(() => ui?.close());
 
   it('plays the demo script end to end', async () => {
-    const [, email, password] = server.stdout().match(/login: +(\S+) \/ (\S+)/)!;
-    const page = await browser.newPage();
-    await page.goto(`${url}/login`);
-    await page.getByLabel('Email').fill(email!);
-    await page.getByLabel('Password').fill(password!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('signed-in-as').waitFor();
+    const page = await ui.signIn();
 
     // Content types & items; an item that breaks its type is refused with a message on the field.
     await page.getByRole('link', { name: 'Content' }).click();

@@ -2,9 +2,11 @@
  * Debian's chromium driven by playwright-core (no browser download: .ci/run installs chromium with apt-get).
  * Screenshots land in test-artifacts/screenshots/ for people to look at.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { baseEnv, runCli, type Running } from './cli.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
@@ -37,4 +39,47 @@ export async function screenshotBothThemes(page: Page, name: string): Promise<vo
     });
   }
   await page.evaluate(`document.documentElement.classList.remove('dark')`);
+}
+
+/** A fresh `datasync start` (own data dir, port 0) and a browser, with the demo login it printed. */
+export interface UiHarness {
+  server: Running;
+  url: string;
+  browser: Browser;
+  login: { email: string; password: string };
+  /** A new page, signed in as the demo owner, on the overview. */
+  signIn(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startUi(name: string): Promise<UiHarness> {
+  const server = runCli(
+    ['start', '--port', '0', '--data', mkdtempSync(path.join(tmpdir(), `datasync-${name}-`))],
+    baseEnv(),
+  );
+  const url = (await server.waitFor(/running at (http:\/\/localhost:\d+)/))[1]!;
+  const [, email, password] = await server.waitFor(/login: +(\S+) \/ (\S+)/);
+  await server.waitFor(/stop:/);
+  const browser = await launchBrowser();
+  const login = { email: email!, password: password! };
+  return {
+    server,
+    url,
+    browser,
+    login,
+    async signIn() {
+      const page = await browser.newPage();
+      await page.goto(`${url}/login`);
+      await page.getByLabel('Email').fill(login.email);
+      await page.getByLabel('Password').fill(login.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('signed-in-as').waitFor();
+      return page;
+    },
+    async close() {
+      await browser.close();
+      server.child.kill('SIGTERM');
+      await server.exited;
+    },
+  };
 }
