@@ -15,17 +15,7 @@ import type { SecretBox } from '../lib/crypto/secret-box.js';
 import { ConnectionRepository } from '../store/repositories/connections.js';
 import { RunLogRepository, type LogLevel } from '../store/repositories/run-logs.js';
 import { SyncRepository } from '../store/repositories/syncs.js';
-import type { RunCounts } from '../store/repositories/runs.js';
-
-const RUN_COUNT_KEYS = [
-  'found',
-  'created',
-  'updated',
-  'deleted',
-  'unchanged',
-  'conflicts',
-  'errors',
-] as const;
+import { RUN_COUNT_KEYS, type RunCounts } from '../store/repositories/runs.js';
 
 function delta(now: SyncCounts, before: SyncCounts | undefined): Partial<RunCounts> {
   const out: Partial<RunCounts> = {};

@@ -3,12 +3,11 @@ import { useState, type FormEvent } from 'react';
 import { toast } from 'sonner';
 import { DataTable, useCursorList } from '../components/DataTable';
 import { OnceSecret } from '../components/OnceSecret';
+import { RoleSelect } from '../components/RoleSelect';
 import { Button, Card, Field } from '../components/ui';
 import { api } from '../lib/api';
 import { relativeTime } from '../lib/format';
 import type { ApiKey, CreatedApiKey } from '../lib/types';
-
-const ROLES = ['viewer', 'editor', 'admin', 'owner'] as const;
 
 export function ApiKeysPage() {
   const queryClient = useQueryClient();
@@ -50,15 +49,7 @@ export function ApiKeysPage() {
           </div>
           <label className="text-sm">
             <span className="mb-1 block font-medium">Role</span>
-            <select
-              name="role"
-              defaultValue="viewer"
-              className="rounded-md border border-zinc-300 bg-white px-2 py-2 dark:border-zinc-700 dark:bg-zinc-900"
-            >
-              {ROLES.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
+            <RoleSelect name="role" defaultValue="viewer" />
           </label>
           <Button type="submit" disabled={create.isPending}>
             Create key

@@ -2,12 +2,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { toast } from 'sonner';
 import { DataTable, useCursorList } from '../components/DataTable';
+import { RoleSelect } from '../components/RoleSelect';
 import { Button, Card, Field } from '../components/ui';
 import { api } from '../lib/api';
 import { relativeTime } from '../lib/format';
 import type { Member } from '../lib/types';
-
-const ROLES = ['viewer', 'editor', 'admin', 'owner'] as const;
 
 export function MembersPage() {
   const queryClient = useQueryClient();
@@ -57,15 +56,7 @@ export function MembersPage() {
           </div>
           <label className="text-sm">
             <span className="mb-1 block font-medium">Role</span>
-            <select
-              name="role"
-              defaultValue="viewer"
-              className="rounded-md border border-zinc-300 bg-white px-2 py-2 dark:border-zinc-700 dark:bg-zinc-900"
-            >
-              {ROLES.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
+            <RoleSelect name="role" defaultValue="viewer" />
           </label>
           <Button type="submit" disabled={add.isPending}>
             Add
@@ -83,16 +74,12 @@ export function MembersPage() {
             {
               header: 'Role',
               cell: (m) => (
-                <select
+                <RoleSelect
                   aria-label={`Role of ${m.email}`}
                   value={m.role}
                   onChange={(e) => setRole.mutate({ id: m.id, role: e.target.value })}
                   className="rounded border border-zinc-300 bg-white px-1 py-0.5 dark:border-zinc-700 dark:bg-zinc-900"
-                >
-                  {ROLES.map((r) => (
-                    <option key={r}>{r}</option>
-                  ))}
-                </select>
+                />
               ),
             },
             { header: 'Joined', cell: (m) => relativeTime(m.joinedAt) },
