@@ -110,8 +110,16 @@ interface Pending {
   work: Work;
   decision: Decision;
   linkId: string;
-  /** The link as it will be committed; writes refine it. */
+  /**
+   * The link as it will be committed, set once every write of the decision succeeded. An update that writes both
+   * sides stays null until the second write lands: committing after only one would move the other side's base
+   * past a value it never received.
+   */
   final: LinkWrite | null;
+  /** Sides an update has written so far, with what each then holds. */
+  written?: Partial<Record<Side, Projection>>;
+  /** The in-flight marks committed before this update's writes; a failed update keeps them. */
+  inflight?: LinkWrite['inflight'];
   failed: boolean;
 }
 
@@ -646,7 +654,8 @@ export class PairRunner {
       const d = p.decision;
       const a = written(d.base.a, d.a);
       const b = written(d.base.b, d.b);
-      intents.push({ ...p.work.link, inflight: { ...(a ? { a } : {}), ...(b ? { b } : {}) } });
+      p.inflight = { ...(a ? { a } : {}), ...(b ? { b } : {}) };
+      intents.push({ ...p.work.link, inflight: p.inflight });
     }
     if (intents.length > 0) await this.commit(intents, [], [], undefined);
 
@@ -771,15 +780,16 @@ export class PairRunner {
           this.fail(p, other(targetSide), targetSide, result.error);
           return;
         }
-        // The base moves only when every write of the record succeeded (see account()).
-        const written = result.record
-          ? this.pair.project(targetSide, result.record.data)
-          : d.base[targetSide];
-        const prev = p.final;
-        const base = {
-          a: targetSide === 'a' ? written : (prev?.baseA ?? d.base.a),
-          b: targetSide === 'b' ? written : (prev?.baseB ?? d.base.b),
+        // The base moves only when every write of the record succeeded (see Pending.final).
+        p.written = {
+          ...p.written,
+          [targetSide]: result.record
+            ? this.pair.project(targetSide, result.record.data)
+            : d.base[targetSide],
         };
+        const done = (t: Side) => d[t] === undefined || p.written?.[t] !== undefined;
+        if (!done('a') || !done('b')) return;
+        const base = { a: p.written.a ?? d.base.a, b: p.written.b ?? d.base.b };
         const link = p.work.link!;
         p.final = {
           id: link.id,
@@ -792,8 +802,8 @@ export class PairRunner {
           status: 'ok',
           error: null,
           intent: null,
-          ...(prev?.pushed || targetSide === 'b' ? { pushed: true } : {}),
-          ...(prev?.pulled || targetSide === 'a' ? { pulled: true } : {}),
+          ...(d.b ? { pushed: true } : {}),
+          ...(d.a ? { pulled: true } : {}),
         };
       });
     }
@@ -898,8 +908,11 @@ export class PairRunner {
           return {};
         }
         if (p.failed || !p.final) {
-          // Keep the old base so the change is seen again; a fresh match still gets its link.
-          return link ? { link: { ...link, status: 'retry', error: 'a write failed; see the run log' } } : {};
+          // Keep the old base so the change is seen again, and the in-flight marks so a write that did land on
+          // one side is not mistaken for a person's edit next time; a fresh match still gets its link.
+          if (!link) return {};
+          const inflight = p.inflight ?? link.inflight ?? null;
+          return { link: { ...link, inflight, status: 'retry', error: 'a write failed; see the run log' } };
         }
         for (const t of ['a', 'b'] as const) {
           const write = d[t];

@@ -335,22 +335,53 @@ const CRASH_AFTER_SPLIT_EDITS = {
   cursors: false,
 } as unknown as Settings;
 
-describeEachDialect('engine convergence (property)', (get) => {
-  it('memory ↔ memory converges per policy through crashes and replays', async () => {
-    const { store, repos } = get();
-    await fc.assert(
-      fc.asyncProperty(settings, (s) => scenario('memory', store, repos, s.ops, s.policy, s.mode, s.cursors)),
-      { numRuns: 40, examples: [[CRASH_AFTER_SPLIT_EDITS]], ...replay },
-    );
-  }, 120_000);
+/**
+ * Regression: A edits one field, B another; the write to A lands and the write to B crashes. The link once took
+ * both new bases on A's success alone, so B's missing value looked agreed and A's edit was overwritten next run.
+ */
+const CRASH_BETWEEN_SIDES = {
+  ops: [
+    { t: 'create', side: 'a', title: 'x', n: 0 },
+    { t: 'crash', side: 'a', op: 'create', call: 1, after: 0 },
+    { t: 'edit', side: 'b', i: 0, field: 'title', title: 'p', n: 4 },
+    { t: 'edit', side: 'a', i: 0, field: 'n', title: 'p', n: 4 },
+    { t: 'crash', side: 'b', op: 'update', call: 1, after: 0 },
+    { t: 'crash', side: 'a', op: 'create', call: 1, after: 0 },
+  ],
+  policy: 'local_wins',
+  mode: 'incremental',
+  cursors: false,
+} as unknown as Settings;
 
-  it('collection ↔ memory converges per policy through crashes and replays', async () => {
-    const { store, repos } = get();
-    await fc.assert(
-      fc.asyncProperty(settings, (s) =>
-        scenario('collection', store, repos, s.ops, s.policy, s.mode, s.cursors),
-      ),
-      { numRuns: 40, examples: [[CRASH_AFTER_SPLIT_EDITS]], ...replay },
-    );
-  }, 120_000);
+const runs = Number(process.env.FC_RUNS ?? 40);
+const examples: [Settings][] = [[CRASH_AFTER_SPLIT_EDITS], [CRASH_BETWEEN_SIDES]];
+
+describeEachDialect('engine convergence (property)', (get) => {
+  it(
+    'memory ↔ memory converges per policy through crashes and replays',
+    async () => {
+      const { store, repos } = get();
+      await fc.assert(
+        fc.asyncProperty(settings, (s) =>
+          scenario('memory', store, repos, s.ops, s.policy, s.mode, s.cursors),
+        ),
+        { numRuns: runs, examples, ...replay },
+      );
+    },
+    120_000 * Math.max(1, runs / 40),
+  );
+
+  it(
+    'collection ↔ memory converges per policy through crashes and replays',
+    async () => {
+      const { store, repos } = get();
+      await fc.assert(
+        fc.asyncProperty(settings, (s) =>
+          scenario('collection', store, repos, s.ops, s.policy, s.mode, s.cursors),
+        ),
+        { numRuns: runs, examples, ...replay },
+      );
+    },
+    120_000 * Math.max(1, runs / 40),
+  );
 });
