@@ -239,6 +239,8 @@ async function scenario(
         const r = candidates[op.i % candidates.length]!;
         const id = await idOf(op.side, r.tag);
         const value = op.field === 'title' ? op.title : op.n;
+        // Writing the value a side already holds is no edit: a state-based merge cannot tell it from nothing.
+        if (r.value[op.side][op.field] === value) break;
         const key = op.side === 'a' ? op.field : op.field === 'title' ? 'name' : 'count';
         await drivers[op.side].patch(id!, { [key]: value });
         r.value[op.side][op.field] = value;
