@@ -354,7 +354,7 @@ export interface paths {
     };
     /** The mapping matrix: every set cell (a missing cell means the item is not sent to that site) */
     get: operations['listMappings'];
-    /** Set one cell or a list of cells, all or nothing */
+    /** Set (or, with mode `none`, clear) one cell or a list of cells, all or nothing */
     put: operations['putMappings'];
     post?: never;
     delete?: never;
@@ -1172,8 +1172,11 @@ export interface components {
           siteId: string;
           /** @example rec_01jz0000000000000000000000 */
           itemId: string;
-          /** @enum {string} */
-          mode: 'full' | 'override' | 'block';
+          /**
+           * @description `none` clears the cell
+           * @enum {string}
+           */
+          mode: 'full' | 'override' | 'block' | 'none';
           overrides?: {
             [key: string]: unknown;
           } | null;
@@ -1183,8 +1186,11 @@ export interface components {
           siteId: string;
           /** @example rec_01jz0000000000000000000000 */
           itemId: string;
-          /** @enum {string} */
-          mode: 'full' | 'override' | 'block';
+          /**
+           * @description `none` clears the cell
+           * @enum {string}
+           */
+          mode: 'full' | 'override' | 'block' | 'none';
           overrides?: {
             [key: string]: unknown;
           } | null;
@@ -5770,7 +5776,10 @@ export interface operations {
         };
         content: {
           'application/json': {
+            /** @description the cells set */
             data: components['schemas']['MappingCell'][];
+            /** @description cells cleared (mode `none`) that existed */
+            removed: number;
           };
         };
       };

@@ -9,7 +9,7 @@ import { toast } from 'sonner';
 import { Button, Card, EmptyState, Skeleton, StatusChip } from '../components/ui';
 import { api } from '../lib/api';
 import { relativeTime } from '../lib/format';
-import type { Page, Site, SyndicationLogLine, SyndicationRun } from '../lib/types';
+import type { Delivery, Page, Site, SyndicationLogLine, SyndicationRun } from '../lib/types';
 
 interface RunDetail {
   run: SyndicationRun;
@@ -61,6 +61,18 @@ export function SyndicationPage() {
       setWatching(r.run.id);
       void queryClient.invalidateQueries({ queryKey: ['syndication-runs'] });
     },
+    onError: (e) => toast.error(e.message),
+  });
+
+  // Replays the exact bytes the site was last sent (not its payload as it is now), as a new signed delivery.
+  const replay = useMutation({
+    mutationFn: async (site: Site) => {
+      const last = await api<Page<Delivery>>(`/deliveries?siteId=${site.id}&limit=1`);
+      const delivery = last.data[0];
+      if (!delivery) throw new Error(`${site.name} was never sent anything`);
+      return api<Delivery>(`/deliveries/${delivery.id}/replay`, { method: 'POST' });
+    },
+    onSuccess: (_d, site) => toast.success(`${site.name}: last payload queued again`),
     onError: (e) => toast.error(e.message),
   });
 
@@ -131,9 +143,9 @@ export function SyndicationPage() {
                     </Button>
                     <Button
                       variant="ghost"
-                      title="Send this site its payload again, even unchanged"
-                      onClick={() => start.mutate({ siteIds: [site.id], force: true })}
-                      disabled={start.isPending}
+                      title="Send this site the exact payload it was last sent, signed afresh"
+                      onClick={() => replay.mutate(site)}
+                      disabled={replay.isPending}
                     >
                       Replay payload
                     </Button>
