@@ -735,7 +735,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One syndication run with a child per site and its log lines (after `afterLogId`) */
+    /**
+     * One syndication run with a child per site and its log lines (after `afterLogId`)
+     * @description With `Accept: text/event-stream`: Server-Sent Events, one `snapshot` event (this same body, `logs` only the lines not sent yet; `id:` the last line id, so Last-Event-ID resumes) whenever the run or a site changes, and `end` once the run is final.
+     */
     get: operations['getSyndicationRun'];
     put?: never;
     post?: never;
