@@ -354,7 +354,7 @@ export interface paths {
     };
     /** The mapping matrix: every set cell (a missing cell means the item is not sent to that site) */
     get: operations['listMappings'];
-    /** Set one cell or a list of cells, all or nothing */
+    /** Set (or, with mode `none`, clear) one cell or a list of cells, all or nothing */
     put: operations['putMappings'];
     post?: never;
     delete?: never;
@@ -735,10 +735,64 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One syndication run with a child per site and its log lines (after `afterLogId`) */
+    /**
+     * One syndication run with a child per site and its log lines (after `afterLogId`)
+     * @description With `Accept: text/event-stream`: Server-Sent Events, one `snapshot` event (this same body, `logs` only the lines not sent yet; `id:` the last line id, so Last-Event-ID resumes) whenever the run or a site changes, and `end` once the run is final.
+     */
     get: operations['getSyndicationRun'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/collections/{key}/records/{id}/revisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The kept versions of an item, newest first */
+    get: operations['listItemRevisions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/collections/{key}/records/{id}/revisions/diff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Field-level differences between two versions of an item (`to` defaults to the current one) */
+    get: operations['diffItemRevisions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/collections/{key}/records/{id}/revisions/{version}/restore': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Write a kept version back as a new version, if the item is still at `version` of the body */
+    post: operations['restoreItemRevision'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1005,6 +1059,44 @@ export interface components {
         };
       };
     };
+    ItemFieldChange: {
+      /** @description a field key, or `$status` */
+      field: string;
+      /** @enum {string} */
+      change: 'added' | 'removed' | 'changed';
+      before?: unknown;
+      after?: unknown;
+    };
+    ItemRevision: {
+      version: number;
+      /** @enum {string} */
+      status: 'draft' | 'published' | 'archived';
+      data: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description `external`: the current version was written outside the API (a sync), so none was kept
+       * @enum {string}
+       */
+      action: 'created' | 'updated' | 'restored' | 'deleted' | 'external';
+      restoredFrom: number | null;
+      actor: {
+        /** @enum {string} */
+        type: 'user' | 'api_key' | 'system';
+        id: string | null;
+        label: string | null;
+      };
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      createdAt: string;
+    };
+    ItemRevisionDiff: {
+      from: number;
+      to: number;
+      changes: components['schemas']['ItemFieldChange'][];
+    };
     LoginRequest: {
       email: string;
       password: string;
@@ -1083,8 +1175,11 @@ export interface components {
           siteId: string;
           /** @example rec_01jz0000000000000000000000 */
           itemId: string;
-          /** @enum {string} */
-          mode: 'full' | 'override' | 'block';
+          /**
+           * @description `none` clears the cell
+           * @enum {string}
+           */
+          mode: 'full' | 'override' | 'block' | 'none';
           overrides?: {
             [key: string]: unknown;
           } | null;
@@ -1094,8 +1189,11 @@ export interface components {
           siteId: string;
           /** @example rec_01jz0000000000000000000000 */
           itemId: string;
-          /** @enum {string} */
-          mode: 'full' | 'override' | 'block';
+          /**
+           * @description `none` clears the cell
+           * @enum {string}
+           */
+          mode: 'full' | 'override' | 'block' | 'none';
           overrides?: {
             [key: string]: unknown;
           } | null;
@@ -1130,6 +1228,10 @@ export interface components {
       values?: {
         [key: string]: unknown;
       };
+    };
+    RestoreItemRevisionRequest: {
+      /** @description the current version this restore is based on */
+      version: number;
     };
     /** @enum {string} */
     Role: 'viewer' | 'editor' | 'admin' | 'owner';
@@ -4136,6 +4238,12 @@ export interface operations {
         /** @description page size, 1–200 (default 50) */
         limit?: number;
         status?: 'draft' | 'published' | 'archived';
+        /** @description updated at or after (ISO-8601) */
+        updatedFrom?: string;
+        /** @description updated at or before (ISO-8601) */
+        updatedTo?: string;
+        /** @description case-insensitive text found anywhere in the data */
+        q?: string;
       };
       header?: {
         /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
@@ -5671,7 +5779,10 @@ export interface operations {
         };
         content: {
           'application/json': {
+            /** @description the cells set */
             data: components['schemas']['MappingCell'][];
+            /** @description cells cleared (mode `none`) that existed */
+            removed: number;
           };
         };
       };
@@ -8628,6 +8739,364 @@ export interface operations {
             children: components['schemas']['SyndicationRun'][];
             logs: components['schemas']['SyndicationLogLine'][];
           };
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  listItemRevisions: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        key: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['ItemRevision'][];
+          };
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  diffItemRevisions: {
+    parameters: {
+      query: {
+        from: number;
+        to?: number;
+      };
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        key: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ItemRevisionDiff'];
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  restoreItemRevision: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        key: string;
+        id: string;
+        version: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RestoreItemRevisionRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Record'];
         };
       };
       /** @description Bad request (malformed JSON, path or query) */

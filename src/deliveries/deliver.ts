@@ -29,7 +29,8 @@ export async function deliver(
   options: DeliverOptions = {},
 ): Promise<DeliverOutcome> {
   const maxAttempts = options.maxAttempts ?? 5;
-  const body = JSON.stringify(delivery.payload);
+  // The stored bytes, not the payload re-encoded: jsonb reorders keys, and a replay must send what was sent.
+  const body = delivery.body ?? JSON.stringify(delivery.payload);
   let attempt = delivery.attempts;
   for (;;) {
     attempt += 1;

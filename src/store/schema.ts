@@ -381,4 +381,26 @@ export interface Database {
   runtime_workers: RuntimeWorkersTable;
   runtime_schedules: RuntimeSchedulesTable;
   sync_state: SyncStateTable;
+  record_revisions: RecordRevisionsTable;
+}
+
+/** One version of a content item as it was written (migration 0010). */
+export interface RecordRevisionsTable {
+  record_id: string;
+  version: number;
+  org_id: string;
+  collection_id: string;
+  status: 'draft' | 'published' | 'archived';
+  data: JsonColumn;
+  action: 'created' | 'updated' | 'restored' | 'deleted';
+  restored_from: number | null;
+  actor_type: 'user' | 'api_key' | 'system';
+  actor_id: string | null;
+  actor_label: string | null;
+  created_at: string;
+}
+
+/** Migration 0010: the exact bytes a delivery sent, so a replay sends the same body. */
+export interface DeliveriesTable {
+  body: string | null;
 }

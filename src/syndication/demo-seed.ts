@@ -29,7 +29,7 @@ export async function seedSyndicationDemo(repos: Repositories, orgId: string): P
     name: 'Offer banner',
     schema: OFFER_BANNER,
   });
-  const [a, b, c] = await repos.records.writeMany(orgId, collection.id, [
+  const items = await repos.records.writeMany(orgId, collection.id, [
     {
       status: 'published',
       data: {
@@ -54,6 +54,11 @@ export async function seedSyndicationDemo(repos: Repositories, orgId: string): P
       },
     },
   ]);
+  await repos.itemRevisions.record(orgId, items, {
+    action: 'created',
+    actor: { type: 'system', id: null, label: 'demo seed' },
+  });
+  const [a, b, c] = items;
   const sites: Record<string, string> = {};
   for (const [name, slug] of [
     ['North', 'north'],

@@ -586,3 +586,52 @@ export const ROUTE_CASES: RouteCase[] = [
     bad: async () => ({ params: { id: 'nope' } }),
   },
 ];
+
+/** An item of a content type (via makeItem) edited once through the API's repositories, so it has two revisions. */
+async function makeItemWithHistory(w: ApiWorld, t: TenantWorld) {
+  const item = await makeItem(w, t);
+  const actor = { type: 'system' as const, id: null, label: 'test' };
+  await w.ctx.repos.itemRevisions.record(t.org.id, [item], { action: 'created', actor });
+  const edited = await w.ctx.repos.records.update(t.org.id, item.collectionId, item.id, {
+    data: { ...item.data, cta_text: 'Edited' },
+  });
+  await w.ctx.repos.itemRevisions.record(t.org.id, [edited!], { action: 'updated', actor });
+  const collection = await w.ctx.repos.collections.get(t.org.id, item.collectionId);
+  return { key: collection!.key, id: item.id, version: edited!.version };
+}
+
+ROUTE_CASES.push(
+  {
+    route: 'GET /api/v1/collections/:key/records/:id/revisions',
+    status: 200,
+    valid: async (w, t) => {
+      const h = await makeItemWithHistory(w, t);
+      return { params: { key: h.key, id: h.id } };
+    },
+    bad: async (w, t) => ({ params: { key: (await makeCollection(w, t)).key, id: 'rec_' } }),
+  },
+  {
+    route: 'GET /api/v1/collections/:key/records/:id/revisions/diff',
+    status: 200,
+    valid: async (w, t) => {
+      const h = await makeItemWithHistory(w, t);
+      return { params: { key: h.key, id: h.id }, query: { from: '1', to: String(h.version) } };
+    },
+    bad: async (w, t) => {
+      const h = await makeItemWithHistory(w, t);
+      return { params: { key: h.key, id: h.id }, query: { from: 'first' } };
+    },
+  },
+  {
+    route: 'POST /api/v1/collections/:key/records/:id/revisions/:version/restore',
+    status: 200,
+    valid: async (w, t) => {
+      const h = await makeItemWithHistory(w, t);
+      return { params: { key: h.key, id: h.id, version: '1' }, body: { version: h.version } };
+    },
+    bad: async (w, t) => {
+      const h = await makeItemWithHistory(w, t);
+      return { params: { key: h.key, id: h.id, version: '1' }, body: { version: 'latest' } };
+    },
+  },
+);

@@ -275,4 +275,98 @@ describeEachDialect('syndication.run job', (get) => {
       expect.objectContaining({ kind: SYNDICATION_RUN, trigger: 'cron', status: 'queued' }),
     ]);
   });
+
+  it('streams the run live over SSE: cards flip from pending to their final state, each log line once', async () => {
+    const w = get();
+    const ctx = contextOf(w);
+    const org = await w.repos.organizations.create({ name: 'Acme', slug: `acme-live-${Date.now()}` });
+    await seedSyndicationDemo(w.repos, org.id);
+    const { key } = await w.repos.apiKeys.create(org.id, { name: 'ed', role: 'editor' });
+    let url = '';
+    const runtime = await createAppRuntime(ctx, {
+      scheduler: false,
+      concurrency: 2,
+      publicUrl: () => url,
+      ...queueOptions(w.database),
+    });
+    const app = await buildServer(ctx, { queue: runtime.queue, events: runtime.events });
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    cleanups.push(
+      () => app.close(),
+      () => runtime.stop(),
+    );
+    const headers = { authorization: `Bearer ${key}` };
+    const res = await app.inject({ method: 'POST', url: '/api/v1/syndication/runs', headers, payload: {} });
+    const runId = (res.json() as { run: { id: string } }).run.id;
+
+    type Snapshot = {
+      run: { status: string; trigger: string };
+      children: { siteId: string; status: string }[];
+      logs: { id: number; message: string }[];
+    };
+    const stream = (extra: Record<string, string> = {}) =>
+      fetch(`${url}/api/v1/syndication/runs/${runId}`, {
+        headers: { ...headers, accept: 'text/event-stream', ...extra },
+      });
+    // Opened while the run is still queued: the worker starts only after.
+    const live = await stream();
+    expect(live.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reading = readEvents(live);
+    await runtime.start();
+    const events = await reading;
+
+    expect(events.at(-1)).toMatchObject({ event: 'end' });
+    expect(JSON.parse(events.at(-1)!.data)).toEqual({ status: 'success' });
+    const snapshots = events.filter((e) => e.event === 'snapshot');
+    const parsed = snapshots.map((e) => JSON.parse(e.data) as Snapshot);
+    expect(parsed[0]!.run.status).toBe('queued');
+    expect(parsed[0]!.run.trigger).toBe('api');
+    const last = parsed.at(-1)!;
+    expect(last.run.status).toBe('success');
+    expect(last.children.map((c) => c.status)).toEqual(['success', 'success', 'success']);
+    // More than the first and the last: the cards changed in between, pushed as they did.
+    expect(parsed.length).toBeGreaterThan(2);
+    const ids = parsed.flatMap((p) => p.logs.map((l) => l.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(snapshots.map((e) => Number(e.id))).toEqual(
+      parsed.map((p, i) => p.logs.at(-1)?.id ?? Number(snapshots[i - 1]?.id ?? 0)),
+    );
+    const messages = parsed.flatMap((p) => p.logs.map((l) => l.message));
+    expect(messages).toContain('North: delivered 2 items → 200 after 1 attempt');
+    expect(messages.at(-1)).toBe('3 delivered, 0 unchanged, 0 failed');
+
+    // A reconnect after the third line gets the rest of the lines only.
+    const resumed = await readEvents(await stream({ 'last-event-id': String(ids[2]) }));
+    const rest = resumed
+      .filter((e) => e.event === 'snapshot')
+      .flatMap((e) => (JSON.parse(e.data) as Snapshot).logs.map((l) => l.id));
+    expect(rest).toEqual(ids.slice(3));
+  });
 });
+
+interface SseEvent {
+  event: string;
+  id?: string;
+  data: string;
+}
+
+/** Every event of a stream until it ends (the server closes it after `end`). */
+async function readEvents(response: Response): Promise<SseEvent[]> {
+  const text = await response.text();
+  const events: SseEvent[] = [];
+  for (const block of text.split('\n\n')) {
+    const e: SseEvent = { event: 'message', data: '' };
+    let isEvent = false;
+    for (const line of block.split('\n')) {
+      if (line.startsWith('id: ')) e.id = line.slice(4);
+      else if (line.startsWith('event: ')) e.event = line.slice(7);
+      else if (line.startsWith('data: ')) {
+        e.data = line.slice(6);
+        isEvent = true;
+      }
+    }
+    if (isEvent) events.push(e);
+  }
+  return events;
+}

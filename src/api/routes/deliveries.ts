@@ -1,7 +1,7 @@
 /**
  * @module `/api/v1/deliveries`: what was sent to which site, each attempt's status, latency and answer excerpt.
- * `POST …/:id/replay` sends the same payload again as a new delivery (its own attempt series, retried with
- * backoff) on a worker (`delivery.send`): the request only queues it.
+ * `POST …/:id/replay` sends the same bytes again as a new delivery (its own attempt series, retried with backoff,
+ * signed afresh: new webhook-id and timestamp) on a worker (`delivery.send`): the request only queues it.
  */
 import { z } from 'zod';
 import { DataSyncError } from '../../lib/errors.js';
@@ -124,6 +124,7 @@ export const deliveryRoutes: ApiRoute[] = [
         const created = await deliveries.create(auth.orgId, {
           url: original.url,
           payload: original.payload,
+          body: original.body ?? JSON.stringify(original.payload),
           runId: original.runId,
           targetId: original.targetId,
         });

@@ -1,7 +1,7 @@
 /**
  * @module `/api/v1/mappings`: the item × site matrix of content syndication. A cell is full, override (with only
  * the overridden fields, validated against the item's content type) or block; a missing cell means "not sent".
- * A PUT of several cells is all or nothing.
+ * A PUT of several cells is all or nothing; mode `none` clears a cell (back to "not sent").
  */
 import { z } from 'zod';
 import { contentTypeSchema, validateOverrides } from '../../content/content-type.js';
@@ -24,7 +24,7 @@ const CellInput = z
   .strictObject({
     siteId: idSchema('site'),
     itemId: idSchema('rec'),
-    mode: ModeSchema,
+    mode: z.enum(['full', 'override', 'block', 'none']).meta({ description: '`none` clears the cell' }),
     overrides: JsonObjectSchema.nullable().optional(),
   })
   .refine((c) => c.mode === 'override' || c.overrides == null, {
@@ -51,11 +51,16 @@ export const mappingRoutes: ApiRoute[] = [
     method: 'PUT',
     path: '/api/v1/mappings',
     operationId: 'putMappings',
-    summary: 'Set one cell or a list of cells, all or nothing',
+    summary: 'Set (or, with mode `none`, clear) one cell or a list of cells, all or nothing',
     tag: 'mappings',
     access: 'syncs:mappings',
     body: z.union([CellInput, z.array(CellInput).min(1).max(10_000)]).meta({ id: 'PutMappingsRequest' }),
-    responses: { 200: z.strictObject({ data: z.array(CellSchema) }) },
+    responses: {
+      200: z.strictObject({
+        data: z.array(CellSchema).meta({ description: 'the cells set' }),
+        removed: z.number().int().meta({ description: 'cells cleared (mode `none`) that existed' }),
+      }),
+    },
     async handler({ body, auth, transaction }) {
       const cells = Array.isArray(body) ? body : [body];
       const saved = await transaction(async (repos, audit) => {
@@ -89,20 +94,28 @@ export const mappingRoutes: ApiRoute[] = [
             details: { cells: problems },
           });
         }
-        await repos.mappings.put(auth.orgId, cells);
+        const set = cells.flatMap((c) => (c.mode === 'none' ? [] : [{ ...c, mode: c.mode }]));
+        await repos.mappings.put(auth.orgId, set);
+        let removed = 0;
+        for (const c of cells) {
+          if (c.mode === 'none') removed += await repos.mappings.remove(auth.orgId, c.siteId, c.itemId);
+        }
         await audit({
           action: 'mappings.updated',
           resourceType: 'mapping',
-          details: { cells: cells.length },
+          details: { cells: set.length, removed },
         });
-        return cells.map((c) => ({
-          siteId: c.siteId,
-          itemId: c.itemId,
-          mode: c.mode,
-          overrides: c.mode === 'override' ? (c.overrides ?? {}) : null,
-        }));
+        return {
+          data: set.map((c) => ({
+            siteId: c.siteId,
+            itemId: c.itemId,
+            mode: c.mode,
+            overrides: c.mode === 'override' ? (c.overrides ?? {}) : null,
+          })),
+          removed,
+        };
       });
-      return ok({ data: saved });
+      return ok(saved);
     },
   }),
 ];

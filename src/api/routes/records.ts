@@ -7,6 +7,8 @@ import { contentTypeSchema, validateItem } from '../../content/content-type.js';
 import { DataSyncError } from '../../lib/errors.js';
 import type { Repositories } from '../../store/repositories/index.js';
 import type { StoredRecord } from '../../store/repositories/records.js';
+import type { RevisionActor } from '../../store/repositories/item-revisions.js';
+import type { RequestAuth, Principal } from '../auth/principal.js';
 import { created, defineRoute, noContent, ok, type ApiRoute } from '../define-route.js';
 import {
   idSchema,
@@ -19,7 +21,7 @@ import { CollectionKeySchema } from './collections.js';
 
 const STATUS = ['draft', 'published', 'archived'] as const;
 
-const RecordSchema = z
+export const RecordSchema = z
   .strictObject({
     id: z.string(),
     collectionId: z.string(),
@@ -35,7 +37,7 @@ const RecordSchema = z
 const CollectionParams = z.strictObject({ key: CollectionKeySchema });
 const RecordParams = z.strictObject({ key: CollectionKeySchema, id: idSchema('rec') });
 
-function view(r: StoredRecord): z.output<typeof RecordSchema> {
+export function recordView(r: StoredRecord): z.output<typeof RecordSchema> {
   return {
     id: r.id,
     collectionId: r.collectionId,
@@ -78,6 +80,17 @@ async function checkedCollectionId(
   return c.id;
 }
 
+/** Who wrote a version, as the history shows it. */
+export function revisionActor(auth: RequestAuth, principal: Principal | undefined): RevisionActor {
+  const label =
+    principal?.kind === 'user'
+      ? principal.user.email
+      : principal?.kind === 'api_key'
+        ? `key ${principal.apiKey.name}`
+        : null;
+  return { type: auth.actor.type, id: auth.actor.id, label };
+}
+
 export const recordRoutes: ApiRoute[] = [
   defineRoute({
     method: 'GET',
@@ -87,12 +100,34 @@ export const recordRoutes: ApiRoute[] = [
     tag: 'records',
     access: 'records:read',
     params: CollectionParams,
-    query: z.strictObject({ ...pageQueryShape, status: z.enum(STATUS).optional() }),
+    query: z
+      .strictObject({
+        ...pageQueryShape,
+        status: z.enum(STATUS).optional(),
+        updatedFrom: z.iso.datetime().optional().meta({ description: 'updated at or after (ISO-8601)' }),
+        updatedTo: z.iso.datetime().optional().meta({ description: 'updated at or before (ISO-8601)' }),
+        q: z
+          .string()
+          .trim()
+          .min(1)
+          .max(200)
+          .optional()
+          .meta({ description: 'case-insensitive text found anywhere in the data' }),
+      })
+      .refine((q) => !q.updatedFrom || !q.updatedTo || q.updatedFrom <= q.updatedTo, {
+        message: 'updatedFrom must not be after updatedTo',
+        path: ['updatedFrom'],
+      }),
     responses: { 200: pageSchema(RecordSchema) },
     async handler({ params, query, auth, repos }) {
       const id = await collectionId(repos, auth.orgId, params.key);
-      const page = await repos.records.list(auth.orgId, id, query);
-      return ok({ data: page.data.map(view), nextCursor: page.nextCursor });
+      const { updatedFrom, updatedTo, ...rest } = query;
+      const page = await repos.records.list(auth.orgId, id, {
+        ...rest,
+        ...(updatedFrom ? { updatedFrom: new Date(updatedFrom).toISOString() } : {}),
+        ...(updatedTo ? { updatedTo: new Date(updatedTo).toISOString() } : {}),
+      });
+      return ok({ data: page.data.map(recordView), nextCursor: page.nextCursor });
     },
   }),
   defineRoute({
@@ -108,10 +143,14 @@ export const recordRoutes: ApiRoute[] = [
       .meta({ id: 'CreateRecordRequest' }),
     responses: { 201: RecordSchema },
     bodyLimit: 1024 * 1024,
-    async handler({ params, body, auth, transaction }) {
+    async handler({ params, body, auth, principal, transaction }) {
       const record = await transaction(async (repos, audit) => {
         const id = await checkedCollectionId(repos, auth.orgId, params.key, body.data);
         const r = await repos.records.create(auth.orgId, id, body);
+        await repos.itemRevisions.record(auth.orgId, [r], {
+          action: 'created',
+          actor: revisionActor(auth, principal),
+        });
         await audit({
           action: 'record.created',
           resourceType: 'record',
@@ -120,7 +159,7 @@ export const recordRoutes: ApiRoute[] = [
         });
         return r;
       });
-      return created(view(record));
+      return created(recordView(record));
     },
   }),
   defineRoute({
@@ -136,7 +175,7 @@ export const recordRoutes: ApiRoute[] = [
       const id = await collectionId(repos, auth.orgId, params.key);
       const r = await repos.records.get(auth.orgId, id, params.id);
       if (!r) throw new DataSyncError('not_found', 'record not found');
-      return ok(view(r));
+      return ok(recordView(r));
     },
   }),
   defineRoute({
@@ -156,7 +195,7 @@ export const recordRoutes: ApiRoute[] = [
       .meta({ id: 'UpdateRecordRequest' }),
     responses: { 200: RecordSchema },
     bodyLimit: 1024 * 1024,
-    async handler({ params, body, auth, transaction }) {
+    async handler({ params, body, auth, principal, transaction }) {
       const record = await transaction(async (repos, audit) => {
         const id = await checkedCollectionId(repos, auth.orgId, params.key, body.data);
         const r = await repos.records.update(auth.orgId, id, params.id, {
@@ -165,6 +204,10 @@ export const recordRoutes: ApiRoute[] = [
           ...(body.status ? { status: body.status } : {}),
         });
         if (!r) throw new DataSyncError('not_found', 'record not found');
+        await repos.itemRevisions.record(auth.orgId, [r], {
+          action: 'updated',
+          actor: revisionActor(auth, principal),
+        });
         await audit({
           action: 'record.updated',
           resourceType: 'record',
@@ -173,7 +216,7 @@ export const recordRoutes: ApiRoute[] = [
         });
         return r;
       });
-      return ok(view(record));
+      return ok(recordView(record));
     },
   }),
   defineRoute({
@@ -185,12 +228,19 @@ export const recordRoutes: ApiRoute[] = [
     access: 'records:write',
     params: RecordParams,
     responses: { 204: null },
-    async handler({ params, auth, transaction }) {
+    async handler({ params, auth, principal, transaction }) {
       await transaction(async (repos, audit) => {
         const id = await collectionId(repos, auth.orgId, params.key);
-        if ((await repos.records.deleteMany(auth.orgId, id, [params.id])) === 0) {
+        const before = await repos.records.get(auth.orgId, id, params.id);
+        if (!before || (await repos.records.deleteMany(auth.orgId, id, [params.id])) === 0) {
           throw new DataSyncError('not_found', 'record not found');
         }
+        // The tombstone is a version too: the history ends with who deleted the item and what it held.
+        await repos.itemRevisions.record(
+          auth.orgId,
+          [{ ...before, version: before.version + 1, updatedAt: new Date().toISOString() }],
+          { action: 'deleted', actor: revisionActor(auth, principal) },
+        );
         await audit({
           action: 'record.deleted',
           resourceType: 'record',

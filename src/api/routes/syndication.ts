@@ -1,7 +1,7 @@
 /**
  * @module `/api/v1/syndication/runs`: start a syndication run (all sites or some, optionally forced) and follow
- * it: the last runs with their durations, and one run with its per-site children and log lines (what the
- * dashboard polls while a run goes).
+ * it: the last runs with their durations, and one run with its per-site children and log lines (as JSON, or
+ * live as Server-Sent Events: syndication-run-sse.ts).
  */
 import { z } from 'zod';
 import { requireQueue } from '../api-options.js';
@@ -9,7 +9,10 @@ import { DataSyncError } from '../../lib/errors.js';
 import type { Run } from '../../store/repositories/runs.js';
 import { enqueueSyndicationRun } from '../../syndication/enqueue-syndication.js';
 import { SYNDICATION_RUN } from '../../syndication/syndication-run-handler.js';
+import type { Repositories } from '../../store/repositories/index.js';
 import { defineRoute, ok, type ApiRoute } from '../define-route.js';
+import { wantsEventStream } from './run-log-sse.js';
+import { streamSyndicationRun } from './syndication-run-sse.js';
 import { idSchema, TimestampSchema } from '../schemas/common.js';
 
 const RunStatusSchema = z.enum(['queued', 'running', 'success', 'partial', 'failed', 'cancelled']);
@@ -61,6 +64,42 @@ function view(run: Run): RunView {
     finishedAt: run.finishedAt,
     durationMs:
       run.startedAt && run.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : null,
+  };
+}
+
+export interface SyndicationRunDetail {
+  run: RunView;
+  children: RunView[];
+  logs: z.output<typeof LogLineSchema>[];
+}
+
+/** One run with its per-site children and its log lines after `afterLogId` (the dashboard's whole view). */
+export async function syndicationRunDetail(
+  repos: Repositories,
+  orgId: string,
+  runId: string,
+  afterLogId: number,
+): Promise<SyndicationRunDetail> {
+  const run = await repos.runs.get(orgId, runId);
+  if (!run || run.kind !== SYNDICATION_RUN || run.parentRunId) {
+    throw new DataSyncError('not_found', 'syndication run not found');
+  }
+  const children = await repos.runs.list(orgId, { parentRunId: run.id }, { limit: 200 });
+  const runIds = [run.id, ...children.data.map((c) => c.id)];
+  const lines = (await Promise.all(runIds.map((id) => repos.runLogs.after(orgId, id, afterLogId, 500))))
+    .flat()
+    .sort((a, b) => a.id - b.id);
+  return {
+    run: view(run),
+    children: children.data.map(view).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+    logs: lines.map((l) => ({
+      id: l.id,
+      runId: l.runId,
+      level: l.level,
+      message: l.message,
+      targetId: l.targetId,
+      createdAt: l.createdAt,
+    })),
   };
 }
 
@@ -143,6 +182,8 @@ export const syndicationRoutes: ApiRoute[] = [
     path: '/api/v1/syndication/runs/:id',
     operationId: 'getSyndicationRun',
     summary: 'One syndication run with a child per site and its log lines (after `afterLogId`)',
+    description:
+      'With `Accept: text/event-stream`: Server-Sent Events, one `snapshot` event (this same body, `logs` only the lines not sent yet; `id:` the last line id, so Last-Event-ID resumes) whenever the run or a site changes, and `end` once the run is final.',
     tag: 'syndication',
     access: 'runs:read',
     params: z.strictObject({ id: idSchema('run') }),
@@ -154,30 +195,18 @@ export const syndicationRoutes: ApiRoute[] = [
         logs: z.array(LogLineSchema),
       }),
     },
-    async handler({ params, query, auth, repos }) {
-      const run = await repos.runs.get(auth.orgId, params.id);
-      if (!run || run.kind !== SYNDICATION_RUN || run.parentRunId) {
-        throw new DataSyncError('not_found', 'syndication run not found');
+    async handler({ params, query, auth, api, repos, request, reply }) {
+      const detail = await syndicationRunDetail(repos, auth.orgId, params.id, query.afterLogId ?? 0);
+      if (wantsEventStream(request)) {
+        await streamSyndicationRun(api, request, reply, {
+          orgId: auth.orgId,
+          runId: params.id,
+          afterLogId: query.afterLogId ?? 0,
+          load: (afterLogId) => syndicationRunDetail(api.app.repos, auth.orgId, params.id, afterLogId),
+        });
+        return { status: 200 };
       }
-      const children = await repos.runs.list(auth.orgId, { parentRunId: run.id }, { limit: 200 });
-      const runIds = [run.id, ...children.data.map((c) => c.id)];
-      const lines = (
-        await Promise.all(runIds.map((id) => repos.runLogs.after(auth.orgId, id, query.afterLogId ?? 0, 500)))
-      )
-        .flat()
-        .sort((a, b) => a.id - b.id);
-      return ok({
-        run: view(run),
-        children: children.data.map(view).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
-        logs: lines.map((l) => ({
-          id: l.id,
-          runId: l.runId,
-          level: l.level,
-          message: l.message,
-          targetId: l.targetId,
-          createdAt: l.createdAt,
-        })),
-      });
+      return ok(detail);
     },
   }),
 ];

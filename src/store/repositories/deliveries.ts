@@ -16,6 +16,8 @@ export interface Delivery {
   targetId: string | null;
   url: string;
   payload: unknown;
+  /** The exact bytes sent (null for deliveries made before migration 0010: send the payload re-encoded). */
+  body: string | null;
   status: DeliveriesTable['status'];
   attempts: number;
   lastStatusCode: number | null;
@@ -42,6 +44,7 @@ function toDelivery(r: { [K in keyof DeliveriesTable]?: unknown }): Delivery {
     targetId: (r.target_id as string | null) ?? null,
     url: r.url as string,
     payload: fromJson(r.payload),
+    body: (r.body as string | null | undefined) ?? null,
     status: r.status as Delivery['status'],
     attempts: Number(r.attempts),
     lastStatusCode:
@@ -58,7 +61,14 @@ export class DeliveryRepository {
 
   async create(
     orgId: string,
-    input: { url: string; payload: unknown; runId?: string | null; targetId?: string | null },
+    input: {
+      url: string;
+      payload: unknown;
+      /** The exact request body; defaults to the payload as JSON. A replay passes the original's. */
+      body?: string;
+      runId?: string | null;
+      targetId?: string | null;
+    },
   ): Promise<Delivery> {
     const now = nowIso();
     const row = {
@@ -68,6 +78,7 @@ export class DeliveryRepository {
       target_id: input.targetId ?? null,
       url: input.url,
       payload: toJson(input.payload),
+      body: input.body ?? JSON.stringify(input.payload),
       status: 'pending' as const,
       attempts: 0,
       last_status_code: null,

@@ -22,6 +22,7 @@ import { SyncRepository } from './syncs.js';
 import { LinkRepository } from './links.js';
 import { ConflictRepository } from './conflicts.js';
 import { WebhookEventRepository } from './webhook-events.js';
+import { ItemRevisionRepository } from './item-revisions.js';
 
 export interface Repositories {
   organizations: OrganizationRepository;
@@ -42,6 +43,7 @@ export interface Repositories {
   links: LinkRepository;
   conflicts: ConflictRepository;
   webhookEvents: WebhookEventRepository;
+  itemRevisions: ItemRevisionRepository;
 }
 
 export function createRepositories(db: Kysely<Database>, box: SecretBox): Repositories {
@@ -64,5 +66,6 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     links: new LinkRepository(db),
     conflicts: new ConflictRepository(db),
     webhookEvents: new WebhookEventRepository(db),
+    itemRevisions: new ItemRevisionRepository(db),
   };
 }

@@ -64,12 +64,14 @@ export class MappingRepository {
     }
   }
 
-  async remove(orgId: string, siteId: string, itemId: string): Promise<void> {
-    await this.db
+  /** Clears a cell (back to "not sent"); 1 when there was one, 0 otherwise. */
+  async remove(orgId: string, siteId: string, itemId: string): Promise<number> {
+    const result = await this.db
       .deleteFrom('mappings')
       .where('org_id', '=', orgId)
       .where('site_id', '=', siteId)
       .where('item_id', '=', itemId)
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }

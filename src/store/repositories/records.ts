@@ -3,7 +3,7 @@
  * `changesSince(seq)` returns exactly what changed (deletes included, as tombstones): incremental reads cost what
  * changed, not what exists. Writes are batched: one statement per batch, not per record.
  */
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import { checksum } from '../../lib/checksum.js';
 import { DataSyncError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -83,7 +83,14 @@ export class RecordRepository {
   async list(
     orgId: string,
     collectionId: string,
-    page: PageRequest & { status?: RecordStatus } = {},
+    page: PageRequest & {
+      status?: RecordStatus;
+      /** ISO-8601 UTC bounds on updated_at, both inclusive. */
+      updatedFrom?: string;
+      updatedTo?: string;
+      /** Case-insensitive text anywhere in the data (JSON text, keys included). */
+      q?: string;
+    } = {},
   ): Promise<Page<StoredRecord>> {
     const limit = page.limit === undefined ? pageLimit(page) : Math.max(1, Math.min(page.limit, 5000));
     let q = this.db
@@ -93,6 +100,12 @@ export class RecordRepository {
       .where('collection_id', '=', collectionId)
       .where('deleted_at', 'is', null);
     if (page.status) q = q.where('status', '=', page.status);
+    if (page.updatedFrom) q = q.where('updated_at', '>=', page.updatedFrom);
+    if (page.updatedTo) q = q.where('updated_at', '<=', page.updatedTo);
+    if (page.q) {
+      const pattern = `%${page.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where(sql<string>`lower(cast(data as text))`, 'like', sql<string>`${pattern} escape '\\'`);
+    }
     if (page.cursor) q = q.where('id', '>', page.cursor);
     return toPage(
       (

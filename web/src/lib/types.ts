@@ -25,3 +25,6 @@ export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
+export type ItemRevision = Schemas['ItemRevision'];
+export type ItemRevisionDiff = Schemas['ItemRevisionDiff'];
+export type Delivery = Schemas['Delivery'];

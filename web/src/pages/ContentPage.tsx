@@ -1,7 +1,8 @@
 /**
  * Content types and their items. A type is a collection whose schema is built here field by field (text, rich
- * text, number, date, enum with options, boolean; required; help text). Items are listed with a status filter and
- * a search, and edited in a form generated from the type; the API's 422 details show beside each field.
+ * text, number, date, enum with options, boolean; required; help text). Items are listed with filters (type,
+ * status, updated range, search; applied by the API), previewed in a drawer with their history (ItemDrawer.tsx),
+ * and edited in a form generated from the type; the API's 422 details show beside each field.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -10,6 +11,7 @@ import { Button, Card, EmptyState, Field, Skeleton, StatusChip } from '../compon
 import { api, ApiError } from '../lib/api';
 import { relativeTime } from '../lib/format';
 import type { Collection, Page, StoredRecord } from '../lib/types';
+import { ItemDrawer } from './ItemDrawer';
 
 const FIELD_TYPES = ['text', 'rich_text', 'number', 'date', 'enum', 'boolean'] as const;
 const STATUSES = ['draft', 'published', 'archived'] as const;
@@ -292,24 +294,60 @@ function ItemForm({
   );
 }
 
-function Items({ type }: { type: Collection }) {
+/** `yyyy-mm-dd` from a date input as the UTC start or end of that day, for the updated range filter. */
+function dayBound(day: string, end: boolean): string {
+  return `${day}T${end ? '23:59:59.999' : '00:00:00.000'}Z`;
+}
+
+function Items({
+  type,
+  types,
+  onType,
+}: {
+  type: Collection;
+  types: Collection[];
+  onType: (key: string) => void;
+}) {
   const [status, setStatus] = useState('');
   const [search, setSearch] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   const [editing, setEditing] = useState<StoredRecord | 'new' | null>(null);
+  const [previewing, setPreviewing] = useState<string | null>(null);
+  const q = search.trim();
+  const params = new URLSearchParams({ limit: '200' });
+  if (status) params.set('status', status);
+  if (q) params.set('q', q);
+  if (from) params.set('updatedFrom', dayBound(from, false));
+  if (to) params.set('updatedTo', dayBound(to, true));
   const items = useQuery({
-    queryKey: ['items', type.key, status],
-    queryFn: () =>
-      api<Page<StoredRecord>>(
-        `/collections/${type.key}/records?limit=200${status ? `&status=${status}` : ''}`,
-      ),
+    queryKey: ['items', type.key, params.toString()],
+    queryFn: () => api<Page<StoredRecord>>(`/collections/${type.key}/records?${params.toString()}`),
+    placeholderData: (previous) => previous,
   });
-  const q = search.trim().toLowerCase();
-  const rows = (items.data?.data ?? []).filter((r) => !q || JSON.stringify(r.data).toLowerCase().includes(q));
+  const rows = items.data?.data ?? [];
   const first = fieldsOf(type)[0]?.key;
+  const input = 'rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900';
   return (
     <div className="space-y-3">
       {editing ? (
-        <ItemForm type={type} item={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />
+        <ItemForm
+          key={editing === 'new' ? 'new' : `${editing.id}:${editing.version}`}
+          type={type}
+          item={editing === 'new' ? null : editing}
+          onDone={() => setEditing(null)}
+        />
+      ) : null}
+      {previewing ? (
+        <ItemDrawer
+          type={type}
+          itemId={previewing}
+          onEdit={(item) => {
+            setPreviewing(null);
+            setEditing(item);
+          }}
+          onClose={() => setPreviewing(null)}
+        />
       ) : null}
       <Card
         title={`${type.name} items`}
@@ -319,34 +357,69 @@ function Items({ type }: { type: Collection }) {
           </Button>
         }
       >
-        <div className="mb-3 flex gap-2">
+        <div className="mb-3 flex flex-wrap items-end gap-2" data-testid="item-filters">
+          <select
+            aria-label="Type"
+            value={type.key}
+            onChange={(e) => onType(e.target.value)}
+            className={input}
+          >
+            {types.map((t) => (
+              <option key={t.key} value={t.key}>
+                {t.name}
+              </option>
+            ))}
+          </select>
           <select
             aria-label="Status"
             value={status}
             onChange={(e) => setStatus(e.target.value)}
-            className="rounded border border-zinc-300 px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+            className={input}
           >
             <option value="">all statuses</option>
             {STATUSES.map((s) => (
               <option key={s}>{s}</option>
             ))}
           </select>
+          <label className="text-xs text-zinc-500">
+            updated from{' '}
+            <input
+              type="date"
+              aria-label="Updated from"
+              value={from}
+              onChange={(e) => setFrom(e.target.value)}
+              className={input}
+            />
+          </label>
+          <label className="text-xs text-zinc-500">
+            to{' '}
+            <input
+              type="date"
+              aria-label="Updated to"
+              value={to}
+              onChange={(e) => setTo(e.target.value)}
+              className={input}
+            />
+          </label>
           <input
             aria-label="Search"
             placeholder="Search"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
-            className="rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+            className={input}
           />
         </div>
         {items.isPending ? (
           <Skeleton rows={3} />
+        ) : items.isError ? (
+          <p className="text-sm text-red-600">{items.error.message}</p>
         ) : rows.length ? (
           <table className="w-full text-sm" data-testid="items-table">
             <thead>
               <tr className="text-left text-xs text-zinc-500">
                 <th className="py-1">Item</th>
                 <th>Status</th>
+                <th>Version</th>
                 <th>Updated</th>
               </tr>
             </thead>
@@ -354,15 +427,17 @@ function Items({ type }: { type: Collection }) {
               {rows.map((r) => (
                 <tr
                   key={r.id}
-                  className="cursor-pointer border-t border-zinc-100 dark:border-zinc-800"
-                  onClick={() => setEditing(r)}
+                  className={`cursor-pointer border-t border-zinc-100 dark:border-zinc-800 ${previewing === r.id ? 'bg-indigo-50 dark:bg-indigo-950/40' : ''}`}
+                  onClick={() => setPreviewing(r.id)}
+                  data-testid="item-row"
                 >
                   <td className="py-1">{String((first && r.data[first]) ?? r.id)}</td>
                   <td>
                     <StatusChip status={r.status === 'published' ? 'success' : 'queued'} />{' '}
                     <span className="text-xs">{r.status}</span>
                   </td>
-                  <td>{relativeTime(r.updatedAt)}</td>
+                  <td className="font-mono text-xs">v{r.version}</td>
+                  <td title={r.updatedAt}>{relativeTime(r.updatedAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -424,7 +499,7 @@ export function ContentPage() {
           <EmptyState title="No content types" hint="Build one: its fields validate every item." />
         )}
       </Card>
-      {type ? <Items key={type.key} type={type} /> : null}
+      {type ? <Items key={type.key} type={type} types={types} onType={setSelected} /> : null}
     </div>
   );
 }

@@ -1,8 +1,8 @@
 /**
  * The mappings matrix: rows are content items, columns sites, each cell full | override | block | — (not sent),
  * edited inline. An override cell opens an editor of only the overridden fields; the API validates them against
- * the item's content type and its field-level messages show beside the fields. Bulk: set a column to full, block
- * a row.
+ * the item's content type and its field-level messages show beside the fields; "—" clears a cell (not sent).
+ * Bulk: set a column, a row or everything to full, block an item everywhere.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -167,7 +167,22 @@ export function MappingsPage() {
 
   return (
     <div className="space-y-4">
-      <h1 className="text-xl font-semibold">Mappings</h1>
+      <div className="flex items-center justify-between">
+        <h1 className="text-xl font-semibold">Mappings</h1>
+        <Button
+          variant="secondary"
+          disabled={itemList.length === 0 || siteList.length === 0 || put.isPending}
+          onClick={() =>
+            void set(
+              siteList.flatMap((s) =>
+                itemList.map((i) => ({ siteId: s.id, itemId: i.record.id, mode: 'full' })),
+              ),
+            ).then(() => toast.success('Every item goes to every site in full'))
+          }
+        >
+          Set all to full
+        </Button>
+      </div>
       <Card>
         {itemList.length === 0 || siteList.length === 0 ? (
           <EmptyState title="Nothing to map yet" hint="Create content items and sites first." />
@@ -227,11 +242,13 @@ export function MappingsPage() {
                               const mode = e.target.value;
                               if (mode === 'override') setEditing(key);
                               else if (mode) void set({ siteId: site.id, itemId: item.record.id, mode });
+                              else if (cell) {
+                                void set({ siteId: site.id, itemId: item.record.id, mode: 'none' });
+                                if (editing === key) setEditing(null);
+                              }
                             }}
                           >
-                            <option value="" disabled>
-                              —
-                            </option>
+                            <option value="">—</option>
                             <option value="full">full</option>
                             <option value="override">override</option>
                             <option value="block">block</option>
@@ -263,17 +280,28 @@ export function MappingsPage() {
                         </td>
                       );
                     })}
-                    <td className="py-2">
+                    <td className="space-y-1 py-2">
                       <button
                         type="button"
-                        className="text-xs text-red-600 hover:underline"
+                        className="block text-xs text-indigo-600 hover:underline"
+                        onClick={() =>
+                          void set(
+                            siteList.map((s) => ({ siteId: s.id, itemId: item.record.id, mode: 'full' })),
+                          ).then(() => toast.success(`${title(item)} goes to every site in full`))
+                        }
+                      >
+                        set row to full
+                      </button>
+                      <button
+                        type="button"
+                        className="block text-xs text-red-600 hover:underline"
                         onClick={() =>
                           void set(
                             siteList.map((s) => ({ siteId: s.id, itemId: item.record.id, mode: 'block' })),
                           ).then(() => toast.success(`${title(item)} is blocked everywhere`))
                         }
                       >
-                        block row
+                        block everywhere
                       </button>
                     </td>
                   </tr>

@@ -1,7 +1,7 @@
 /**
  * The syndication dashboard: Run sync for every site or one, the run being watched (per-site cards that flip
- * pending → success/failed, and its log lines as they arrive: polled every second while it goes), and the last
- * runs with their status and duration.
+ * pending → success/failed, and its log lines as they arrive, pushed by the API over Server-Sent Events), and the
+ * last runs with their status, job label (manual | auto) and duration.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -9,7 +9,7 @@ import { toast } from 'sonner';
 import { Button, Card, EmptyState, Skeleton, StatusChip } from '../components/ui';
 import { api } from '../lib/api';
 import { relativeTime } from '../lib/format';
-import type { Page, Site, SyndicationLogLine, SyndicationRun } from '../lib/types';
+import type { Delivery, Page, Site, SyndicationLogLine, SyndicationRun } from '../lib/types';
 
 interface RunDetail {
   run: SyndicationRun;
@@ -24,8 +24,30 @@ export function duration(ms: number | null | undefined): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** The job's label: started by the hourly schedule (auto) or by someone (manual). */
 function trigger(run: SyndicationRun): string {
-  return run.trigger === 'cron' ? 'auto' : run.trigger;
+  return run.trigger === 'cron' ? 'auto' : 'manual';
+}
+
+/**
+ * Follows a run over SSE while it goes: each `snapshot` replaces the run and its children and appends the new
+ * log lines to the cached detail; `end` closes the stream (EventSource would reconnect otherwise).
+ */
+function useLiveRun(runId: string | null, final: boolean) {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (!runId || final) return;
+    const source = new EventSource(`/api/v1/syndication/runs/${runId}`, { withCredentials: true });
+    source.addEventListener('snapshot', (event) => {
+      const next = JSON.parse((event as MessageEvent<string>).data) as RunDetail;
+      queryClient.setQueryData<RunDetail>(['syndication-run', runId], (old) => {
+        const seen = old?.logs.at(-1)?.id ?? 0;
+        return { ...next, logs: [...(old?.logs ?? []), ...next.logs.filter((l) => l.id > seen)] };
+      });
+    });
+    source.addEventListener('end', () => source.close());
+    return () => source.close();
+  }, [runId, final, queryClient]);
 }
 
 export function SyndicationPage() {
@@ -41,12 +63,9 @@ export function SyndicationPage() {
     queryKey: ['syndication-run', current],
     queryFn: () => api<RunDetail>(`/syndication/runs/${current}`),
     enabled: current !== null,
-    refetchInterval: (q) => {
-      const status = q.state.data?.run.status;
-      return status && FINAL.has(status) ? false : 1000;
-    },
   });
   const finalStatus = detail.data && FINAL.has(detail.data.run.status) ? detail.data.run.status : null;
+  useLiveRun(detail.data ? current : null, finalStatus !== null);
   useEffect(() => {
     // The watched run ended: refresh the history and the sites' last results.
     if (!finalStatus) return;
@@ -61,6 +80,18 @@ export function SyndicationPage() {
       setWatching(r.run.id);
       void queryClient.invalidateQueries({ queryKey: ['syndication-runs'] });
     },
+    onError: (e) => toast.error(e.message),
+  });
+
+  // Replays the exact bytes the site was last sent (not its payload as it is now), as a new signed delivery.
+  const replay = useMutation({
+    mutationFn: async (site: Site) => {
+      const last = await api<Page<Delivery>>(`/deliveries?siteId=${site.id}&limit=1`);
+      const delivery = last.data[0];
+      if (!delivery) throw new Error(`${site.name} was never sent anything`);
+      return api<Delivery>(`/deliveries/${delivery.id}/replay`, { method: 'POST' });
+    },
+    onSuccess: (_d, site) => toast.success(`${site.name}: last payload queued again`),
     onError: (e) => toast.error(e.message),
   });
 
@@ -90,7 +121,7 @@ export function SyndicationPage() {
       {detail.data ? (
         <Card
           title={
-            <span>
+            <span data-testid="watched-run">
               Run {detail.data.run.id.slice(-8)} · {trigger(detail.data.run)} ·{' '}
               {duration(detail.data.run.durationMs)}
             </span>
@@ -131,9 +162,9 @@ export function SyndicationPage() {
                     </Button>
                     <Button
                       variant="ghost"
-                      title="Send this site its payload again, even unchanged"
-                      onClick={() => start.mutate({ siteIds: [site.id], force: true })}
-                      disabled={start.isPending}
+                      title="Send this site the exact payload it was last sent, signed afresh"
+                      onClick={() => replay.mutate(site)}
+                      disabled={replay.isPending}
                     >
                       Replay payload
                     </Button>
@@ -185,7 +216,7 @@ export function SyndicationPage() {
                   <td>
                     <StatusChip status={run.status} />
                   </td>
-                  <td>{trigger(run)}</td>
+                  <td data-testid="run-trigger">{trigger(run)}</td>
                   <td>{run.siteIds ? run.siteIds.length : 'all'}</td>
                   <td>{relativeTime(run.startedAt ?? run.createdAt)}</td>
                   <td data-testid="run-duration">{duration(run.durationMs)}</td>
