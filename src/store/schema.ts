@@ -381,4 +381,34 @@ export interface Database {
   runtime_workers: RuntimeWorkersTable;
   runtime_schedules: RuntimeSchedulesTable;
   sync_state: SyncStateTable;
+  saved_views: SavedViewsTable;
+  notifications: NotificationsTable;
+}
+
+export interface SavedViewsTable {
+  id: string;
+  org_id: string;
+  owner_type: 'user' | 'api_key';
+  owner_id: string;
+  page: string;
+  name: string;
+  filters: JsonColumn;
+  created_at: string;
+}
+
+export type NotificationStatus = 'open' | 'acknowledged' | 'resolved';
+
+export interface NotificationsTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  resource_type: string;
+  resource_id: string;
+  title: string;
+  message: string;
+  status: NotificationStatus;
+  occurrences: number;
+  details: JsonColumn;
+  created_at: string;
+  updated_at: string;
 }

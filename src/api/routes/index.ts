@@ -19,6 +19,8 @@ import { syncRoutes } from './syncs.js';
 import { runRoutes } from './runs.js';
 import { conflictRoutes } from './conflicts.js';
 import { syndicationRoutes } from './syndication.js';
+import { savedViewRoutes } from './saved-views.js';
+import { notificationRoutes } from './notifications.js';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
@@ -37,4 +39,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...runRoutes,
   ...conflictRoutes,
   ...syndicationRoutes,
+  ...savedViewRoutes,
+  ...notificationRoutes,
 ];

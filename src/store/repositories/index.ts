@@ -22,6 +22,8 @@ import { SyncRepository } from './syncs.js';
 import { LinkRepository } from './links.js';
 import { ConflictRepository } from './conflicts.js';
 import { WebhookEventRepository } from './webhook-events.js';
+import { SavedViewRepository } from './saved-views.js';
+import { NotificationRepository } from './notifications.js';
 
 export interface Repositories {
   organizations: OrganizationRepository;
@@ -42,6 +44,8 @@ export interface Repositories {
   links: LinkRepository;
   conflicts: ConflictRepository;
   webhookEvents: WebhookEventRepository;
+  savedViews: SavedViewRepository;
+  notifications: NotificationRepository;
 }
 
 export function createRepositories(db: Kysely<Database>, box: SecretBox): Repositories {
@@ -64,5 +68,7 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     links: new LinkRepository(db),
     conflicts: new ConflictRepository(db),
     webhookEvents: new WebhookEventRepository(db),
+    savedViews: new SavedViewRepository(db),
+    notifications: new NotificationRepository(db),
   };
 }
