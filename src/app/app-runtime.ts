@@ -10,6 +10,7 @@ import type { AppContext } from './context.js';
 import { syncRunHandler } from './sync-run-handler.js';
 import { webhookProcessHandler } from './webhook-process-handler.js';
 import { deliverySendHandler } from './delivery-send-handler.js';
+import { watchFailureStreaks } from './failure-alerts.js';
 
 export interface AppRuntimeOptions extends RuntimeOptions {
   /**
@@ -32,5 +33,6 @@ export async function createAppRuntime(ctx: AppContext, options: AppRuntimeOptio
     }),
   );
   runtime.scheduler.addSource(syndicationSchedules(ctx.store.db, runtime.queue));
+  watchFailureStreaks(runtime.events, ctx.repos, ctx.logger);
   return runtime;
 }

@@ -22,7 +22,9 @@ export type IdPrefix =
   | 'whe'
   | 'job'
   | 'ses'
-  | 'site';
+  | 'site'
+  | 'svw'
+  | 'ntf';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

@@ -223,6 +223,8 @@ export interface DeliveriesTable {
   next_attempt_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The exact bytes a delivery sent, so a replay sends the same body (migration 0010). */
+  body: string | null;
 }
 
 export interface WebhookEventsTable {
@@ -382,6 +384,8 @@ export interface Database {
   runtime_schedules: RuntimeSchedulesTable;
   sync_state: SyncStateTable;
   record_revisions: RecordRevisionsTable;
+  saved_views: SavedViewsTable;
+  notifications: NotificationsTable;
 }
 
 /** One version of a content item as it was written (migration 0010). */
@@ -400,7 +404,30 @@ export interface RecordRevisionsTable {
   created_at: string;
 }
 
-/** Migration 0010: the exact bytes a delivery sent, so a replay sends the same body. */
-export interface DeliveriesTable {
-  body: string | null;
+export interface SavedViewsTable {
+  id: string;
+  org_id: string;
+  owner_type: 'user' | 'api_key';
+  owner_id: string;
+  page: string;
+  name: string;
+  filters: JsonColumn;
+  created_at: string;
+}
+
+export type NotificationStatus = 'open' | 'acknowledged' | 'resolved';
+
+export interface NotificationsTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  resource_type: string;
+  resource_id: string;
+  title: string;
+  message: string;
+  status: NotificationStatus;
+  occurrences: number;
+  details: JsonColumn;
+  created_at: string;
+  updated_at: string;
 }

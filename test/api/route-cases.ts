@@ -585,6 +585,61 @@ export const ROUTE_CASES: RouteCase[] = [
     },
     bad: async () => ({ params: { id: 'nope' } }),
   },
+  {
+    route: 'POST /api/v1/runs/bulk',
+    status: 200,
+    async valid(w, t) {
+      const failed = await makeRun(w, t, 'failed');
+      const queued = await makeRun(w, t);
+      return { body: { action: 'retry', ids: [failed.id, queued.id] } };
+    },
+    bad: async () => ({ body: { action: 'explode', ids: [] } }),
+  },
+  {
+    route: 'GET /api/v1/saved-views',
+    status: 200,
+    valid: async () => ({ query: { page: 'runs' } }),
+    bad: async () => ({ query: { page: 'nowhere' } }),
+  },
+  {
+    route: 'POST /api/v1/saved-views',
+    status: 200,
+    valid: async () => ({ body: { page: 'runs', name: unique('view'), filters: { status: 'failed' } } }),
+    bad: async () => ({ body: { page: 'runs', name: '', filters: { 'bad key': 'x' } } }),
+  },
+  {
+    route: 'DELETE /api/v1/saved-views/:id',
+    status: 204,
+    async valid(w, t) {
+      // Views are private to their owner: the harness calls as the viewer key.
+      const key = (await w.ctx.repos.apiKeys.authenticate(t.keys.viewer))!;
+      const v = await w.ctx.repos.savedViews.save(
+        t.org.id,
+        { type: 'api_key', id: key.id },
+        { page: 'runs', name: unique('view'), filters: {} },
+      );
+      return { params: { id: v.id } };
+    },
+    bad: async () => ({ params: { id: 'svw_nope' } }),
+  },
+  {
+    route: 'GET /api/v1/notifications',
+    status: 200,
+    valid: async () => ({ query: { status: 'open' } }),
+    bad: async () => ({ query: { status: 'loud' } }),
+  },
+  {
+    route: 'POST /api/v1/notifications/:id/acknowledge',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeNotification(w, t)).id } }),
+    bad: async () => ({ params: { id: 'ntf_nope' } }),
+  },
+  {
+    route: 'POST /api/v1/notifications/:id/resolve',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeNotification(w, t)).id } }),
+    bad: async () => ({ params: { id: 'ntf_nope' } }),
+  },
 ];
 
 /** An item of a content type (via makeItem) edited once through the API's repositories, so it has two revisions. */
@@ -635,3 +690,14 @@ ROUTE_CASES.push(
     },
   },
 );
+export async function makeNotification(w: ApiWorld, t: TenantWorld) {
+  const sync = await makeSync(w, t);
+  const raised = await w.ctx.repos.notifications.raise(t.org.id, {
+    kind: 'sync.auto_paused',
+    resourceType: 'sync',
+    resourceId: sync.id,
+    title: 'paused',
+    message: 'failed 3 times',
+  });
+  return raised.notification;
+}

@@ -20,6 +20,8 @@ import { runRoutes } from './runs.js';
 import { conflictRoutes } from './conflicts.js';
 import { syndicationRoutes } from './syndication.js';
 import { itemRevisionRoutes } from './item-revisions.js';
+import { savedViewRoutes } from './saved-views.js';
+import { notificationRoutes } from './notifications.js';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
@@ -39,4 +41,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...conflictRoutes,
   ...syndicationRoutes,
   ...itemRevisionRoutes,
+  ...savedViewRoutes,
+  ...notificationRoutes,
 ];

@@ -101,6 +101,8 @@ function setStatus(status: Sync['status']) {
           if (before.status !== status) {
             await audit({ action: `sync.${verb}d`, resourceType: 'sync', resourceId: s.id });
           }
+          // A person resuming the sync has dealt with what paused it.
+          if (status === 'active') await repos.notifications.resolveFor(auth.orgId, s.id);
           return view(repos, s);
         }),
       );

@@ -23,6 +23,8 @@ import { LinkRepository } from './links.js';
 import { ConflictRepository } from './conflicts.js';
 import { WebhookEventRepository } from './webhook-events.js';
 import { ItemRevisionRepository } from './item-revisions.js';
+import { SavedViewRepository } from './saved-views.js';
+import { NotificationRepository } from './notifications.js';
 
 export interface Repositories {
   organizations: OrganizationRepository;
@@ -44,6 +46,8 @@ export interface Repositories {
   conflicts: ConflictRepository;
   webhookEvents: WebhookEventRepository;
   itemRevisions: ItemRevisionRepository;
+  savedViews: SavedViewRepository;
+  notifications: NotificationRepository;
 }
 
 export function createRepositories(db: Kysely<Database>, box: SecretBox): Repositories {
@@ -67,5 +71,7 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     conflicts: new ConflictRepository(db),
     webhookEvents: new WebhookEventRepository(db),
     itemRevisions: new ItemRevisionRepository(db),
+    savedViews: new SavedViewRepository(db),
+    notifications: new NotificationRepository(db),
   };
 }

@@ -64,6 +64,10 @@ export interface Run {
 /** What the runs list can be narrowed by; `from` is inclusive, `to` exclusive. */
 export interface RunFilter {
   syncId?: string | undefined;
+  /** Runs of any of these syncs (an empty list matches nothing). */
+  syncIds?: readonly string[] | undefined;
+  /** The target of a fan-out child run (e.g. a site id). */
+  target?: string | undefined;
   status?: RunStatus | undefined;
   parentRunId?: string | undefined;
   trigger?: RunTrigger | undefined;
@@ -149,6 +153,11 @@ export class RunRepository {
     const limit = pageLimit(page);
     let q = this.db.selectFrom('runs').selectAll().where('org_id', '=', orgId);
     if (filter.syncId) q = q.where('sync_id', '=', filter.syncId);
+    if (filter.syncIds) {
+      if (filter.syncIds.length === 0) return { data: [], nextCursor: null };
+      q = q.where('sync_id', 'in', [...filter.syncIds]);
+    }
+    if (filter.target) q = q.where('target', '=', filter.target);
     if (filter.status) q = q.where('status', '=', filter.status);
     if (filter.parentRunId) q = q.where('parent_run_id', '=', filter.parentRunId);
     if (filter.trigger) q = q.where('trigger', '=', filter.trigger);

@@ -8,6 +8,8 @@ import { api, ApiError } from '../lib/api';
 import { useMe } from '../lib/session';
 import { toggleTheme } from '../lib/theme';
 import { Button, Skeleton } from './ui';
+import { CommandPalette } from './CommandPalette';
+import { NotificationBell } from './NotificationBell';
 
 export const NAVIGATION = [
   { to: '/', label: 'Overview' },
@@ -88,6 +90,9 @@ export function AppShell() {
       </nav>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center justify-end gap-2 border-b border-zinc-200 px-4 py-2 dark:border-zinc-800">
+          <CommandPalette pages={NAVIGATION} />
+          <span className="mr-auto text-xs text-zinc-400">Ctrl-K / ⌘K: go to…</span>
+          <NotificationBell />
           <span className="text-sm text-zinc-500" data-testid="signed-in-as">
             {data.user?.email ?? 'API key'} · {data.role}
           </span>

@@ -75,6 +75,8 @@ const CHIP: Record<string, string> = {
   unhealthy: 'bg-red-100 text-red-800 dark:bg-red-900/40 dark:text-red-300',
   running: 'bg-sky-100 text-sky-800 dark:bg-sky-900/40 dark:text-sky-300',
   queued: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',
+  pending:
+    'bg-zinc-100 text-zinc-700 ring-1 ring-inset ring-zinc-300 dark:bg-zinc-800 dark:text-zinc-300 dark:ring-zinc-600',
   paused: 'bg-zinc-200 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',
   action_required: 'bg-orange-100 text-orange-800 dark:bg-orange-900/40 dark:text-orange-300',
 };

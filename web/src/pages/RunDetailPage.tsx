@@ -21,7 +21,8 @@ export function RunDetailPage() {
   const run = useQuery({
     queryKey: ['run', id],
     queryFn: () => api<Run>(`/runs/${id}`),
-    refetchInterval: (q) => (q.state.data && LIVE.has(q.state.data.status) ? 2000 : false),
+    // Counts move every batch: poll often enough that a running run never looks stuck.
+    refetchInterval: (q) => (q.state.data && LIVE.has(q.state.data.status) ? 1000 : false),
   });
   const children = useQuery({
     queryKey: ['run', id, 'children'],
@@ -93,7 +94,11 @@ export function RunDetailPage() {
             <Item label="Parent" value={<Link to={`/runs/${r.parentRunId}`}>{r.parentRunId}</Link>} />
           ) : null}
         </dl>
-        <div className="mt-4 flex flex-wrap gap-4" data-testid="run-counts">
+        <div
+          className="mt-4 flex flex-wrap items-end gap-4"
+          data-testid="run-counts"
+          data-live={LIVE.has(r.status) ? 'true' : undefined}
+        >
           {counts.map(([k, v]) => (
             <div key={k} className="text-center">
               <div className="text-lg font-semibold tabular-nums" data-count={k}>
@@ -102,6 +107,11 @@ export function RunDetailPage() {
               <div className="text-xs text-zinc-500">{k}</div>
             </div>
           ))}
+          {LIVE.has(r.status) ? (
+            <span className="text-xs text-sky-600 dark:text-sky-400">
+              {r.status === 'queued' ? 'waiting for a worker…' : 'so far · updating live'}
+            </span>
+          ) : null}
         </div>
         {r.error ? <p className="mt-3 text-sm text-red-600 dark:text-red-400">{r.error}</p> : null}
       </Card>
