@@ -14,6 +14,7 @@ import type { Connector } from './sdk/connector.js';
 import { synupConnectorFactory } from './synup/synup-connector.js';
 import type { ConnectionCheck } from './sdk/check.js';
 import type { RateLimit } from './sdk/types.js';
+import { sqlConnectorFactory } from './sql/sql-connector.js';
 
 export interface ConnectorContext {
   orgId: string;
@@ -81,5 +82,6 @@ export function builtInConnectors(): ConnectorRegistry {
     .register(airtableConnectorFactory)
     .register(notionConnectorFactory)
     .register(hubspotConnectorFactory)
-    .register(synupConnectorFactory);
+    .register(synupConnectorFactory)
+    .register(sqlConnectorFactory);
 }
