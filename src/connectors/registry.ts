@@ -24,6 +24,8 @@ export interface ConnectorContext {
   credentials: Record<string, string>;
   /** DataSync's own database, for connectors over local data (`collection`, `sql`). */
   db: Kysely<Database>;
+  /** The stored connection this connector was opened for, when there is one (stored webhook events are per connection). */
+  connectionId?: string;
 }
 
 export interface ConnectorFactory {
