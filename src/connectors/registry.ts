@@ -14,6 +14,7 @@ import type { Connector } from './sdk/connector.js';
 import { synupConnectorFactory } from './synup/synup-connector.js';
 import type { ConnectionCheck } from './sdk/check.js';
 import type { RateLimit } from './sdk/types.js';
+import { sqlConnectorFactory } from './sql/sql-connector.js';
 
 export interface ConnectorContext {
   orgId: string;
@@ -23,6 +24,8 @@ export interface ConnectorContext {
   credentials: Record<string, string>;
   /** DataSync's own database, for connectors over local data (`collection`, `sql`). */
   db: Kysely<Database>;
+  /** The stored connection this connector was opened for, when there is one (stored webhook events are per connection). */
+  connectionId?: string;
 }
 
 export interface ConnectorFactory {
@@ -81,5 +84,6 @@ export function builtInConnectors(): ConnectorRegistry {
     .register(airtableConnectorFactory)
     .register(notionConnectorFactory)
     .register(hubspotConnectorFactory)
-    .register(synupConnectorFactory);
+    .register(synupConnectorFactory)
+    .register(sqlConnectorFactory);
 }

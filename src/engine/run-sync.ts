@@ -68,6 +68,7 @@ async function openEndpoint(options: RunSyncOptions, endpoint: EndpointDefinitio
     settings: { ...connection.settings, ...endpoint.settings },
     credentials: (await options.connections.credentials(options.orgId, id)) ?? {},
     db: options.db,
+    connectionId: id,
   });
 }
 

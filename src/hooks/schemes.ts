@@ -130,6 +130,32 @@ function withinTolerance(timestampMs: number, now: Date): boolean {
   return Math.abs(now.getTime() - timestampMs) <= HOOK_TOLERANCE_MS;
 }
 
+/**
+ * The URI HubSpot signs (developers.hubspot.com "Validating requests", v3): the full URL it called — our public
+ * URL (DATASYNC_PUBLIC_URL behind a proxy) plus the path and query — with these escapes decoded.
+ */
+const HUBSPOT_DECODED: Record<string, string> = {
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
+};
+
+export function hubspotRequestUri(url: string): string {
+  return url.replace(
+    /%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi,
+    (m) => HUBSPOT_DECODED[m.toUpperCase()] ?? m,
+  );
+}
+
 export const hubspotVerifier: WebhookVerifier = {
   secretFields: ['clientSecret', 'webhookSecret'],
   verify(request, secret, now) {
@@ -138,7 +164,11 @@ export const hubspotVerifier: WebhookVerifier = {
     if (!signature || !timestamp) return { ok: false, reason: 'missing_signature' };
     if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: 'malformed' };
     if (!withinTolerance(Number(timestamp), now)) return { ok: false, reason: 'stale' };
-    const expected = hmac(secret, `${request.method}${request.url}${request.rawBody}${timestamp}`, 'base64');
+    const expected = hmac(
+      secret,
+      `${request.method}${hubspotRequestUri(request.url)}${request.rawBody}${timestamp}`,
+      'base64',
+    );
     if (!safeEqual(signature.trim(), expected)) return { ok: false, reason: 'bad_signature' };
     const events = parseJson(request.rawBody);
     const ids = Array.isArray(events) ? events.map((e) => idOf(field(e, 'eventId'))) : [];

@@ -98,7 +98,8 @@ describe('hubspot connector', () => {
     s.log.clear();
     const changed = (await collect(companies.listChanged!(cursor))).flatMap((p) => p.records);
     expect(changed.map((r) => r.id)).toContain(target);
-    expect(changed.length).toBeLessThanOrEqual(2);
+    // Tombstones of companies archived by earlier tests may ride along; live changes are the edit only.
+    expect(changed.filter((r) => !('deleted' in r)).length).toBeLessThanOrEqual(2);
     const body = JSON.parse(s.log.entries()[0]!.rawBody!) as Record<string, unknown>;
     expect(body).toMatchObject({
       filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: cursor }] }],

@@ -57,7 +57,11 @@ export function airtableConnector(context: Pick<ConnectorContext, 'settings' | '
       const table = (await load()).find((t) => t.id === name || t.name === name);
       if (!table)
         throw new ConnectorError('not_found', `Airtable table "${name}" does not exist in the base`);
-      return new AirtableObject(client, table, refField);
+      const webhookId =
+        typeof context.settings.webhookId === 'string' && context.settings.webhookId !== ''
+          ? context.settings.webhookId
+          : undefined;
+      return new AirtableObject(client, table, refField, Date.now, webhookId);
     },
   };
 }

@@ -2,8 +2,10 @@
  * @module One Airtable table behind the ObjectClient contract. Records are `{id: "rec…", data: fields by name}`.
  * - Listing pages with `pageSize` ≤ 100 and `offset`; Airtable promises no id order (`listOrder: none`).
  * - Changes: `filterByFormula=IS_AFTER(LAST_MODIFIED_TIME(),'<since>')`. The cursor is the time the listing
- *   started (the earlier of our clock and the server's Date header) minus an overlap; re-reads are harmless. Airtable keeps no
- *   tombstones, so the feed has none: deletes are found by the webhook payloads or a full sync.
+ *   started (the earlier of our clock and the server's Date header) minus an overlap; re-reads are harmless.
+ *   Airtable keeps no tombstones: with `settings.webhookId` (a webhook on the base), the feed also reads the
+ *   webhook's payloads after its own payload cursor (the feed cursor is then `<time>|<payload cursor>`) and turns
+ *   `destroyedRecordIds` of this table into tombstones on the last page; without it deletes need a full sync.
  * - Writes: batches of at most 10 (the documented limit). A batch is all-or-nothing on Airtable, so when one
  *   fails for a record-level reason (422, 404) its records are retried one by one to report per record.
  * - `settings.refField`: a text field that stores the engine's create reference, which makes `findCreated` exact.
@@ -20,6 +22,7 @@ import type {
   UpdateInput,
   WriteResult,
 } from '../sdk/types.js';
+import { readWebhookChanges } from './airtable-webhooks.js';
 import {
   formulaString,
   recordsOf,
@@ -118,6 +121,7 @@ export class AirtableObject implements ObjectClient {
     table: AirtableTableJson,
     private readonly refField: string | undefined,
     private readonly now: () => number = Date.now,
+    private readonly webhookId?: string,
   ) {
     this.spec = airtableObjectSpec(table);
     if (refField) this.findCreated = (inputs) => this.findByRef(inputs);
@@ -152,6 +156,35 @@ export class AirtableObject implements ObjectClient {
   }
 
   async *listChanged(cursor: string | null, options: ListOptions = {}): AsyncIterable<ChangePage> {
+    if (!this.webhookId) {
+      yield* this.changedRecords(cursor, options);
+      return;
+    }
+    const [time, payloadText] = cursor === null ? [null, undefined] : splitCursor(cursor);
+    const payloadCursor = payloadText === undefined ? 1 : Number(payloadText);
+    if (!Number.isSafeInteger(payloadCursor) || payloadCursor < 1)
+      throw new ConnectorError('validation', `bad Airtable cursor "${cursor}"`);
+    let held: ChangePage | undefined;
+    for await (const page of this.changedRecords(time, options)) {
+      if (held) yield { ...held, cursor: `${held.cursor}|${payloadCursor}` };
+      held = page;
+    }
+    const last = held ?? { records: [], cursor: time ?? new Date(0).toISOString() };
+    const read = await readWebhookChanges(this.client, this.webhookId, payloadCursor, options.signal);
+    const destroyed = read.events
+      .filter((e) => e.kind === 'delete' && e.object === this.spec.name)
+      .map((e) => e.recordId);
+    let records = last.records;
+    // A first read lists everything live: nothing to delete yet, only the payload cursor to take.
+    if (time !== null && destroyed.length > 0) {
+      const alive = new Set((await this.readByIds([...new Set(destroyed)], options)).map((r) => r.id));
+      const gone = [...new Set(destroyed)].filter((id) => !alive.has(id));
+      records = [...records, ...gone.map((id) => ({ id, deleted: true as const }))];
+    }
+    yield { records, cursor: `${last.cursor}|${read.cursor}` };
+  }
+
+  private async *changedRecords(cursor: string | null, options: ListOptions): AsyncIterable<ChangePage> {
     if (cursor !== null && Number.isNaN(Date.parse(cursor)))
       throw new ConnectorError('validation', `bad Airtable cursor "${cursor}"`);
     const localStart = this.now();
@@ -257,4 +290,10 @@ export class AirtableObject implements ObjectClient {
     }
     return inputs.map((i) => found.get(i.ref) ?? null);
   }
+}
+
+/** `<time>|<payload cursor>`, or a bare time (a cursor stored before the connection named its webhook). */
+function splitCursor(cursor: string): [string, string | undefined] {
+  const bar = cursor.lastIndexOf('|');
+  return bar < 0 ? [cursor, undefined] : [cursor.slice(0, bar), cursor.slice(bar + 1)];
 }

@@ -21,6 +21,7 @@ export interface HubSpotObjectJson {
   createdAt?: string;
   updatedAt?: string;
   archived?: boolean;
+  archivedAt?: string;
 }
 
 export interface HubSpotBatchError {

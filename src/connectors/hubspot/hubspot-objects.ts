@@ -5,8 +5,8 @@
  * - Listing: `GET /crm/v3/objects/{type}?limit=100&after=&properties=…&archived=false`.
  * - Changes: `POST …/search` filtered `GTE` on `lastmodifieddate` (contacts) or `hs_lastmodifieddate` (others),
  *   sorted ascending, `limit` 100 and `after` offsets. Search stops at 10,000 results per query, so a long read
- *   restarts from the newest time seen and drops ids it already returned. Archived records leave search: no
- *   tombstones (webhooks report deletions).
+ *   restarts from the newest time seen and drops ids it already returned. Archived records leave search: the
+ *   `archived=true` listing (with `archivedAt`) gives the tombstones, on the last page.
  * - `settings.refProperty`: a (custom) text property that stores the engine's create reference (exact
  *   `findCreated`).
  * - Writes: `batch/create|update|archive` with up to 100 inputs. A 207 lists failed ids per record; a batch
@@ -24,6 +24,10 @@ import type {
   UpdateInput,
   WriteResult,
 } from '../sdk/types.js';
+import { withTombstones } from '../sdk/tombstones.js';
+
+/** Archive times are HubSpot's clock like the cursor; a minute covers its search index lag. */
+const HUBSPOT_ARCHIVE_OVERLAP_MS = 60_000;
 import {
   batchErrorsOf,
   nextAfter,
@@ -165,7 +169,45 @@ export class HubSpotObject implements ObjectClient {
     } while (after);
   }
 
-  async *listChanged(cursor: string | null, options: ListOptions = {}): AsyncIterable<ChangePage> {
+  listChanged(cursor: string | null, options: ListOptions = {}): AsyncIterable<ChangePage> {
+    return withTombstones(
+      this.changedObjects(cursor, options),
+      cursor,
+      (since) => this.archivedSince(Number(since), options),
+      (ids) => this.readByIds(ids, options),
+    );
+  }
+
+  /**
+   * Ids archived at or after `sinceMs` (minus the overlap): search never returns archived records, the
+   * `archived=true` listing does, with `archivedAt`. The listing has no time filter, so it is read whole.
+   */
+  private async archivedSince(sinceMs: number, options: ListOptions): Promise<string[]> {
+    const from = sinceMs - HUBSPOT_ARCHIVE_OVERLAP_MS;
+    const ids: string[] = [];
+    let after: string | undefined;
+    do {
+      options.signal?.throwIfAborted();
+      const query: [string, string][] = [
+        ['limit', String(HUBSPOT_PAGE_SIZE)],
+        ['properties', this.modified],
+        ['archived', 'true'],
+      ];
+      if (after) query.push(['after', after]);
+      const answer = await this.client.call('GET', this.path(), 'list archived objects', {
+        query,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      for (const o of resultsOf(answer, 'list archived objects')) {
+        const at = Date.parse(o.archivedAt ?? o.updatedAt ?? '');
+        if (!Number.isFinite(at) || at >= from) ids.push(o.id);
+      }
+      after = nextAfter(answer, 'list archived objects');
+    } while (after);
+    return ids;
+  }
+
+  private async *changedObjects(cursor: string | null, options: ListOptions): AsyncIterable<ChangePage> {
     let since = cursor === null ? 0 : Number(cursor);
     if (!Number.isSafeInteger(since) || since < 0)
       throw new ConnectorError('validation', `bad HubSpot cursor "${cursor}"`);

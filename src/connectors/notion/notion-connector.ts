@@ -11,12 +11,14 @@ import { baseUrlOf } from '../sdk/http.js';
 import type { RateLimit } from '../sdk/types.js';
 import { NOTION_API, NOTION_DEFAULT_VERSION, NotionClient, type NotionApiVersion } from './notion-client.js';
 import { NotionObject, notionObjectSpec, type NotionPropertySchema } from './notion-objects.js';
+import { storedWebhookDeletes } from '../webhook-deletes.js';
 import { notionWebhooks } from './notion-webhooks.js';
 
 /** Documented: an average of three requests per second per integration. */
 export const NOTION_RATE_LIMIT: RateLimit = { requests: 3, intervalMs: 1000 };
 
-type Context = Pick<ConnectorContext, 'settings' | 'credentials'>;
+type Context = Pick<ConnectorContext, 'settings' | 'credentials'> &
+  Partial<Pick<ConnectorContext, 'db' | 'orgId' | 'connectionId'>>;
 
 export function notionClientFor(context: Context): NotionClient {
   const token = context.credentials.token;
@@ -73,7 +75,15 @@ export function notionConnector(context: Context): Connector {
         throw new ConnectorError('not_found', `Notion object "${name}" is not this connection's database`);
       const refProperty =
         typeof context.settings.refProperty === 'string' ? context.settings.refProperty : undefined;
-      return new NotionObject(client, containerId, await load(), refProperty);
+      const deletes =
+        context.db && context.orgId
+          ? storedWebhookDeletes(
+              { db: context.db, orgId: context.orgId, connectionId: context.connectionId },
+              notionWebhooks,
+              (eventObject, object) => eventObject === '' || same(eventObject, object),
+            )
+          : undefined;
+      return new NotionObject(client, containerId, await load(), refProperty, deletes);
     },
   };
 }

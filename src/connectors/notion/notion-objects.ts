@@ -5,7 +5,8 @@
  * - Listing: `POST …/query` with `page_size` ≤ 100 and `start_cursor`/`next_cursor`; archived pages are not listed.
  * - Changes: `filter: {timestamp: "last_edited_time", last_edited_time: {on_or_after}}` sorted ascending. Notion
  *   stores edit times to the minute, so the cursor (the newest edit time seen) is re-read with an overlap and
- *   pages are de-duplicated within a read. Archived pages leave the query: no tombstones (webhooks report them).
+ *   pages are de-duplicated within a read. Archived pages leave the query: the connection's stored
+ *   `page.deleted` webhook events become tombstones on the last page (confirmed by reading the page back).
  * - `settings.refProperty`: a rich text property that stores the engine's create reference (exact `findCreated`).
  * - Writes: Notion has no batch endpoints; each record is its own call, so results are per record by nature.
  *   Delete = `archived: true` (2022-06-28) or `in_trash: true` (2025-09-03).
@@ -22,6 +23,7 @@ import type {
   UpdateInput,
   WriteResult,
 } from '../sdk/types.js';
+import { withTombstones, type DeletedSince } from '../sdk/tombstones.js';
 import type { NotionClient } from './notion-client.js';
 
 export const NOTION_PAGE_SIZE = 100;
@@ -192,6 +194,8 @@ export class NotionObject implements ObjectClient {
     private readonly containerId: string,
     properties: NotionPropertySchema[],
     private readonly refProperty?: string,
+    /** Deletes reported by stored `page.deleted` events: archived pages leave the database query. */
+    private readonly deletedSince?: DeletedSince,
   ) {
     this.spec = notionObjectSpec(containerId, properties);
     this.types = new Map(properties.map((p) => [p.name, p.type]));
@@ -262,7 +266,17 @@ export class NotionObject implements ObjectClient {
       if (pages.length) yield { records: pages.map((p) => this.toRemote(p)) };
   }
 
-  async *listChanged(cursor: string | null, options: ListOptions = {}): AsyncIterable<ChangePage> {
+  listChanged(cursor: string | null, options: ListOptions = {}): AsyncIterable<ChangePage> {
+    const deleted = this.deletedSince;
+    return withTombstones(
+      this.changedPages(cursor, options),
+      cursor,
+      deleted && ((since) => deleted(this.containerId, since, options.signal)),
+      (ids) => this.readByIds(ids, options),
+    );
+  }
+
+  private async *changedPages(cursor: string | null, options: ListOptions): AsyncIterable<ChangePage> {
     const sinceMs = cursor === null ? null : Date.parse(cursor);
     if (sinceMs !== null && Number.isNaN(sinceMs))
       throw new ConnectorError('validation', `bad Notion cursor "${cursor}"`);

@@ -12,11 +12,13 @@ import type { RateLimit } from '../sdk/types.js';
 import { SYNUP_API, SynupClient } from './synup-client.js';
 import { SYNUP_POSTS_SPEC, SynupPosts } from './synup-objects.js';
 import { synupWebhooks } from './synup-webhooks.js';
+import { storedWebhookDeletes } from '../webhook-deletes.js';
 
 /** Modelled limit (docs/simulators/synup-posts.md): 10 requests per second per API key. */
 export const SYNUP_RATE_LIMIT: RateLimit = { requests: 10, intervalMs: 1000 };
 
-type Context = Pick<ConnectorContext, 'settings' | 'credentials'>;
+type Context = Pick<ConnectorContext, 'settings' | 'credentials'> &
+  Partial<Pick<ConnectorContext, 'db' | 'orgId' | 'connectionId'>>;
 
 export function synupClientFor(context: Context): SynupClient {
   const apiKey = context.credentials.apiKey;
@@ -41,7 +43,16 @@ export function synupConnector(context: Context): Connector {
     objects: async () => [SYNUP_POSTS_SPEC],
     async object(name) {
       if (name !== 'posts') throw new ConnectorError('not_found', `Synup object "${name}" does not exist`);
-      return new SynupPosts(client, locationId);
+      return new SynupPosts(
+        client,
+        locationId,
+        context.db && context.orgId
+          ? storedWebhookDeletes(
+              { db: context.db, orgId: context.orgId, connectionId: context.connectionId },
+              synupWebhooks,
+            )
+          : undefined,
+      );
     },
   };
 }

@@ -5,7 +5,8 @@
  * - Listing: `GET /posts?first=100&after=<endCursor>` (creation order).
  * - Changes: `updatedSince=<ISO>` (inclusive). Listings come in creation order, not by update time, so the
  *   cursor (the newest `updatedAt` seen) only moves on the last page; re-reads of the same instant are harmless.
- *   Deleted posts leave the listing: no tombstones (the `post.deleted` webhook reports them).
+ *   Deleted posts leave the listing: the connection's stored `post.deleted` webhook events become tombstones
+ *   on the last page (confirmed by reading the post back).
  * - Writes: no batch endpoints; one record at a time. `status: queued` (or `published` on a draft) publishes;
  *   other status changes belong to Synup and are refused per record. `notes` merge: items not on the post yet
  *   (by id, or by body for new ones) are added with `add-note`. `settings.locationId` is the default location
@@ -22,6 +23,7 @@ import type {
   UpdateInput,
   WriteResult,
 } from '../sdk/types.js';
+import { withTombstones, type DeletedSince } from '../sdk/tombstones.js';
 import { connectionOf, type SynupClient } from './synup-client.js';
 
 export const SYNUP_PAGE_SIZE = 100;
@@ -83,6 +85,8 @@ export class SynupPosts implements ObjectClient {
   constructor(
     private readonly client: SynupClient,
     private readonly defaultLocationId: string | undefined,
+    /** Deletes reported by stored `post.deleted` events: the listing drops deleted posts without a trace. */
+    private readonly deletedSince?: DeletedSince,
   ) {}
 
   private async *pages(options: ListOptions, since?: string): AsyncIterable<SynupPostJson[]> {
@@ -108,7 +112,17 @@ export class SynupPosts implements ObjectClient {
       if (posts.length) yield { records: posts.map(postToRemote) };
   }
 
-  async *listChanged(cursor: string | null, options: ListOptions = {}): AsyncIterable<ChangePage> {
+  listChanged(cursor: string | null, options: ListOptions = {}): AsyncIterable<ChangePage> {
+    const deleted = this.deletedSince;
+    return withTombstones(
+      this.changedPosts(cursor, options),
+      cursor,
+      deleted && ((since) => deleted('posts', since, options.signal)),
+      (ids) => this.readByIds(ids, options),
+    );
+  }
+
+  private async *changedPosts(cursor: string | null, options: ListOptions): AsyncIterable<ChangePage> {
     if (cursor !== null && Number.isNaN(Date.parse(cursor)))
       throw new ConnectorError('validation', `bad Synup cursor "${cursor}"`);
     const start = cursor ?? new Date(0).toISOString();
