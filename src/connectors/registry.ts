@@ -14,6 +14,8 @@ import type { Connector } from './sdk/connector.js';
 import { synupConnectorFactory } from './synup/synup-connector.js';
 import type { ConnectionCheck } from './sdk/check.js';
 import type { RateLimit } from './sdk/types.js';
+import { instagramConnectorFactory } from './instagram/instagram-connector.js';
+import { tiktokConnectorFactory } from './tiktok/tiktok-connector.js';
 
 export interface ConnectorContext {
   orgId: string;
@@ -81,5 +83,7 @@ export function builtInConnectors(): ConnectorRegistry {
     .register(airtableConnectorFactory)
     .register(notionConnectorFactory)
     .register(hubspotConnectorFactory)
-    .register(synupConnectorFactory);
+    .register(synupConnectorFactory)
+    .register(instagramConnectorFactory)
+    .register(tiktokConnectorFactory);
 }
