@@ -22,6 +22,9 @@ import { SyncRepository } from './syncs.js';
 import { LinkRepository } from './links.js';
 import { ConflictRepository } from './conflicts.js';
 import { WebhookEventRepository } from './webhook-events.js';
+import { SocialAccountRepository } from './social-accounts.js';
+import { SocialPostRepository } from './social-posts.js';
+import { SocialSyncLogRepository } from './social-sync-logs.js';
 
 export interface Repositories {
   organizations: OrganizationRepository;
@@ -42,6 +45,9 @@ export interface Repositories {
   links: LinkRepository;
   conflicts: ConflictRepository;
   webhookEvents: WebhookEventRepository;
+  socialAccounts: SocialAccountRepository;
+  socialPosts: SocialPostRepository;
+  socialSyncLogs: SocialSyncLogRepository;
 }
 
 export function createRepositories(db: Kysely<Database>, box: SecretBox): Repositories {
@@ -64,5 +70,8 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     links: new LinkRepository(db),
     conflicts: new ConflictRepository(db),
     webhookEvents: new WebhookEventRepository(db),
+    socialAccounts: new SocialAccountRepository(db, box),
+    socialPosts: new SocialPostRepository(db),
+    socialSyncLogs: new SocialSyncLogRepository(db),
   };
 }
