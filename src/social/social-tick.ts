@@ -41,7 +41,12 @@ export interface TickOptions {
 export function summarizeTick(total: number, results: AccountSyncResult[], durationMs: number): TickSummary {
   const errors = results
     .filter((r) => r.status === 'error')
-    .map((r) => ({ accountId: r.accountId, username: r.username, platform: r.platform, message: r.error ?? '' }));
+    .map((r) => ({
+      accountId: r.accountId,
+      username: r.username,
+      platform: r.platform,
+      message: r.error ?? '',
+    }));
   const synced = results.filter((r) => r.status === 'success').length;
   return {
     total,

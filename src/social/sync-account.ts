@@ -69,7 +69,10 @@ async function appConnection(deps: SocialSyncDeps, orgId: string, connectionId: 
     const repo = new ConnectionRepository(deps.db, deps.box);
     const connection = await repo.get(orgId, connectionId);
     if (!connection) return undefined;
-    return { settings: connection.settings, credentials: (await repo.credentials(orgId, connectionId)) ?? {} };
+    return {
+      settings: connection.settings,
+      credentials: (await repo.credentials(orgId, connectionId)) ?? {},
+    };
   };
   if (!deps.connections) return load();
   let cached = deps.connections.get(connectionId);

@@ -6,14 +6,19 @@
  */
 import { ConnectorError } from '../sdk/errors.js';
 import { httpCall, objectBody } from '../sdk/http.js';
-import type { SocialClient, SocialPost, SocialPostPage, SocialProfile, SocialTokens } from '../social-post.js';
+import type {
+  SocialClient,
+  SocialPost,
+  SocialPostPage,
+  SocialProfile,
+  SocialTokens,
+} from '../social-post.js';
 import { instagramErrorOf } from './instagram-errors.js';
 
 export const INSTAGRAM_API = 'https://graph.instagram.com';
 /** The documented default page size is 25; larger pages mean fewer calls against a per-account hourly budget. */
 export const INSTAGRAM_PAGE_LIMIT = 50;
-export const INSTAGRAM_MEDIA_FIELDS =
-  'id,caption,media_type,permalink,timestamp,like_count,comments_count';
+export const INSTAGRAM_MEDIA_FIELDS = 'id,caption,media_type,permalink,timestamp,like_count,comments_count';
 
 export interface InstagramClientOptions {
   baseUrl: string;

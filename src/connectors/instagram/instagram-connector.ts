@@ -50,7 +50,8 @@ export function instagramConnector(context: Context): Connector {
     },
     objects: async () => [SOCIAL_POSTS_SPEC],
     async object(name) {
-      if (name !== 'posts') throw new ConnectorError('not_found', `Instagram object "${name}" does not exist`);
+      if (name !== 'posts')
+        throw new ConnectorError('not_found', `Instagram object "${name}" does not exist`);
       return new SocialPostsObject(client, 'Instagram');
     },
   };

@@ -7,7 +7,13 @@
 import { request } from 'undici';
 import { ConnectorError } from '../sdk/errors.js';
 import { DEFAULT_TIMEOUT_MS, httpCall, objectBody, type HttpAnswer } from '../sdk/http.js';
-import type { SocialClient, SocialPost, SocialPostPage, SocialProfile, SocialTokens } from '../social-post.js';
+import type {
+  SocialClient,
+  SocialPost,
+  SocialPostPage,
+  SocialProfile,
+  SocialTokens,
+} from '../social-post.js';
 import { tiktokErrorOf } from './tiktok-errors.js';
 
 export const TIKTOK_API = 'https://open.tiktokapis.com';
@@ -98,7 +104,9 @@ export async function tiktokTokenCall(
     answer = { status: response.statusCode, headers, body };
   } catch (error) {
     if (signal?.aborted) throw signal.reason ?? error;
-    throw new ConnectorError('network', `TikTok ${what} failed: ${(error as Error).message}`, { cause: error });
+    throw new ConnectorError('network', `TikTok ${what} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const body = answer.body as Record<string, unknown> | undefined;
   if (answer.status < 200 || answer.status >= 300 || typeof body?.error === 'string')
@@ -145,7 +153,14 @@ export class TikTokClient implements SocialClient {
   }
 
   async profile(signal?: AbortSignal): Promise<SocialProfile> {
-    const data = await this.call('GET', '/v2/user/info/', 'open_id,display_name', 'read user', undefined, signal);
+    const data = await this.call(
+      'GET',
+      '/v2/user/info/',
+      'open_id,display_name',
+      'read user',
+      undefined,
+      signal,
+    );
     const user = data.user as { open_id?: unknown; display_name?: unknown } | undefined;
     if (typeof user?.open_id !== 'string') throw new ConnectorError('server', 'TikTok read user: no open_id');
     return {

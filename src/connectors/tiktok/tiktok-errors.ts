@@ -27,7 +27,10 @@ const OAUTH_KIND: Record<string, ConnectorErrorKind> = {
 
 export function tiktokErrorOf(answer: HttpAnswer, what: string): ConnectorError {
   const body = answer.body as
-    | { error?: { code?: unknown; message?: unknown; log_id?: unknown } | string; error_description?: unknown }
+    | {
+        error?: { code?: unknown; message?: unknown; log_id?: unknown } | string;
+        error_description?: unknown;
+      }
     | undefined;
   let code: string | undefined;
   let message: string | undefined;

@@ -64,7 +64,10 @@ function toAccount(r: AccountRow): SocialAccount {
     problem: r.problem,
     tokenExpiresAt: r.token_expires_at,
     newestPostAt: r.newest_post_at,
-    checkpoint: r.checkpoint === null || r.checkpoint === undefined ? null : fromJson<SyncCheckpoint | null>(r.checkpoint),
+    checkpoint:
+      r.checkpoint === null || r.checkpoint === undefined
+        ? null
+        : fromJson<SyncCheckpoint | null>(r.checkpoint),
     lastSyncAt: r.last_sync_at,
     lastAutoSyncAt: r.last_auto_sync_at,
     lastSyncStatus: r.last_sync_status,
@@ -213,12 +216,7 @@ export class SocialAccountRepository {
   }
 
   /** New tokens (a refresh or a reconnect) also clear a problem they may have caused. */
-  async setTokens(
-    orgId: string,
-    id: string,
-    tokens: AccountTokens,
-    expiresAt: string | null,
-  ): Promise<void> {
+  async setTokens(orgId: string, id: string, tokens: AccountTokens, expiresAt: string | null): Promise<void> {
     await this.db
       .updateTable('social_accounts')
       .set({

@@ -85,7 +85,10 @@ export class SocialPostRepository {
     });
   }
 
-  async list(orgId: string, page: PageRequest & { accountId?: string | undefined } = {}): Promise<Page<StoredPost>> {
+  async list(
+    orgId: string,
+    page: PageRequest & { accountId?: string | undefined } = {},
+  ): Promise<Page<StoredPost>> {
     const limit = pageLimit(page);
     let q = this.db.selectFrom('social_posts').selectAll().where('org_id', '=', orgId);
     if (page.accountId) q = q.where('account_id', '=', page.accountId);

@@ -38,10 +38,7 @@ export interface SocialSyncLogFilter {
 export class SocialSyncLogRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(
-    orgId: string,
-    entry: Omit<SocialSyncLogsTable, 'id' | 'org_id'>,
-  ): Promise<string> {
+  async insert(orgId: string, entry: Omit<SocialSyncLogsTable, 'id' | 'org_id'>): Promise<string> {
     const id = socialId('slg');
     await this.db
       .insertInto('social_sync_logs')
