@@ -11,6 +11,9 @@ import { syncRunHandler } from './sync-run-handler.js';
 import { webhookProcessHandler } from './webhook-process-handler.js';
 import { deliverySendHandler } from './delivery-send-handler.js';
 import { watchFailureStreaks } from './failure-alerts.js';
+import { socialSyncDeps } from '../social/social-deps.js';
+import { SOCIAL_TICK, socialSchedules, socialTickHandler } from '../social/social-schedule.js';
+import { socialWebhookHook } from '../social/social-webhook.js';
 
 export interface AppRuntimeOptions extends RuntimeOptions {
   /**
@@ -23,7 +26,10 @@ export interface AppRuntimeOptions extends RuntimeOptions {
 export async function createAppRuntime(ctx: AppContext, options: AppRuntimeOptions = {}): Promise<Runtime> {
   const runtime = await createRuntime(ctx, options);
   runtime.registry.register('sync.run', syncRunHandler(ctx.box));
-  runtime.registry.register('webhook.process', webhookProcessHandler());
+  runtime.registry.register(
+    'webhook.process',
+    webhookProcessHandler({ also: socialWebhookHook(socialSyncDeps(ctx.store, ctx.box)) }),
+  );
   runtime.registry.register('delivery.send', deliverySendHandler(ctx.box));
   runtime.registry.register(
     SYNDICATION_RUN,
@@ -34,5 +40,7 @@ export async function createAppRuntime(ctx: AppContext, options: AppRuntimeOptio
   );
   runtime.scheduler.addSource(syndicationSchedules(ctx.store.db, runtime.queue));
   watchFailureStreaks(runtime.events, ctx.repos, ctx.logger);
+  runtime.registry.register(SOCIAL_TICK, socialTickHandler(ctx.box));
+  runtime.scheduler.addSource(socialSchedules(ctx.store.db, ctx.box, runtime.queue));
   return runtime;
 }

@@ -37,6 +37,8 @@ export async function processWebhookEvent(
   db: Kysely<Database>,
   queue: Queue,
   event: { orgId: string; connectionId: string; webhookEventId: string },
+  /** Handled outside sync runs (social accounts synced): the event is processed even with no sync. */
+  handledElsewhere = 0,
 ): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     const syncIds = await syncsUsingConnection(trx, event.orgId, event.connectionId);
@@ -52,7 +54,7 @@ export async function processWebhookEvent(
       });
       runIds.push(run.runId);
     }
-    const status = syncIds.length > 0 ? 'processed' : 'ignored';
+    const status = syncIds.length > 0 || handledElsewhere > 0 ? 'processed' : 'ignored';
     await new WebhookEventRepository(trx).finish(
       event.orgId,
       event.webhookEventId,
@@ -63,17 +65,26 @@ export async function processWebhookEvent(
   });
 }
 
-export function webhookProcessHandler(): JobHandler {
+export interface WebhookProcessOptions {
+  /** Work an event leads to beside sync runs (social accounts); returns how many things it handled. */
+  also?: (event: { orgId: string; connectionId: string; webhookEventId: string }) => Promise<number>;
+}
+
+export function webhookProcessHandler(options: WebhookProcessOptions = {}): JobHandler {
   return async (ctx, job) => {
     const { webhookEventId, orgId, connectionId } = job.payload;
     if (typeof webhookEventId !== 'string' || typeof orgId !== 'string' || typeof connectionId !== 'string') {
       return { message: 'malformed webhook.process payload: nothing done' };
     }
-    const runIds = await processWebhookEvent(ctx.store.db, ctx.queue, {
-      orgId,
-      connectionId,
-      webhookEventId,
-    });
-    return { message: `${runIds.length} sync run(s) queued` };
+    const handled = options.also ? await options.also({ orgId, connectionId, webhookEventId }) : 0;
+    const runIds = await processWebhookEvent(
+      ctx.store.db,
+      ctx.queue,
+      { orgId, connectionId, webhookEventId },
+      handled,
+    );
+    return {
+      message: `${runIds.length} sync run(s) queued${handled ? `, ${handled} social account(s) synced` : ''}`,
+    };
   };
 }

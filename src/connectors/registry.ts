@@ -15,6 +15,8 @@ import { synupConnectorFactory } from './synup/synup-connector.js';
 import type { ConnectionCheck } from './sdk/check.js';
 import type { RateLimit } from './sdk/types.js';
 import { sqlConnectorFactory } from './sql/sql-connector.js';
+import { instagramConnectorFactory } from './instagram/instagram-connector.js';
+import { tiktokConnectorFactory } from './tiktok/tiktok-connector.js';
 
 export interface ConnectorContext {
   orgId: string;
@@ -85,5 +87,7 @@ export function builtInConnectors(): ConnectorRegistry {
     .register(notionConnectorFactory)
     .register(hubspotConnectorFactory)
     .register(synupConnectorFactory)
-    .register(sqlConnectorFactory);
+    .register(sqlConnectorFactory)
+    .register(instagramConnectorFactory)
+    .register(tiktokConnectorFactory);
 }

@@ -386,6 +386,10 @@ export interface Database {
   record_revisions: RecordRevisionsTable;
   saved_views: SavedViewsTable;
   notifications: NotificationsTable;
+  social_accounts: SocialAccountsTable;
+  social_posts: SocialPostsTable;
+  social_sync_logs: SocialSyncLogsTable;
+  social_settings: SocialSettingsTable;
 }
 
 /** One version of a content item as it was written (migration 0010). */
@@ -429,5 +433,68 @@ export interface NotificationsTable {
   occurrences: number;
   details: JsonColumn;
   created_at: string;
+  updated_at: string;
+}
+
+export type SocialPlatform = 'instagram' | 'tiktok';
+export type SocialTrigger = 'cron' | 'webhook' | 'manual';
+export type SocialSyncStatus = 'success' | 'partial' | 'error';
+
+export interface SocialAccountsTable {
+  id: string;
+  org_id: string;
+  connection_id: string;
+  platform: SocialPlatform;
+  platform_user_id: string;
+  username: string;
+  tokens_enc: string;
+  token_expires_at: string | null;
+  auto_sync: number;
+  is_active: number;
+  problem: string | null;
+  newest_post_at: string | null;
+  checkpoint: JsonColumn | null;
+  last_sync_at: string | null;
+  last_auto_sync_at: string | null;
+  last_sync_status: SocialSyncStatus | null;
+  last_sync_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SocialPostsTable {
+  id: string;
+  org_id: string;
+  account_id: string;
+  external_id: string;
+  caption: string;
+  media_type: string | null;
+  permalink: string | null;
+  published_at: string;
+  likes: number;
+  comments: number;
+  views: number | null;
+  shares: number | null;
+  fetched_at: string;
+}
+
+export interface SocialSyncLogsTable {
+  id: string;
+  org_id: string;
+  account_id: string;
+  platform: SocialPlatform;
+  trigger: SocialTrigger;
+  status: SocialSyncStatus;
+  posts_found: number;
+  posts_synced: number;
+  error_message: string | null;
+  duration_ms: number;
+  started_at: string;
+  finished_at: string;
+}
+
+export interface SocialSettingsTable {
+  org_id: string;
+  poll_minutes: number;
   updated_at: string;
 }

@@ -9,6 +9,10 @@ import { newId } from '../../src/lib/ids.js';
 import { toJson } from '../../src/store/json.js';
 import type { Role, RunStatus } from '../../src/store/schema.js';
 import { unique, type ApiWorld, type TenantWorld } from '../helpers/api.js';
+import {
+  createInstagramSimulator,
+  type InstagramSimulator,
+} from '../../src/simulators/instagram/instagram-simulator.js';
 
 export interface CaseRequest {
   params?: Record<string, string>;
@@ -640,6 +644,89 @@ export const ROUTE_CASES: RouteCase[] = [
     valid: async (w, t) => ({ params: { id: (await makeNotification(w, t)).id } }),
     bad: async () => ({ params: { id: 'ntf_nope' } }),
   },
+  {
+    route: 'GET /api/v1/social-accounts',
+    status: 200,
+    valid: async () => ({ query: { platform: 'instagram', autoSync: 'true' } }),
+    bad: async () => ({ query: { platform: 'myspace' } }),
+  },
+  {
+    route: 'POST /api/v1/social-accounts',
+    status: 201,
+    async valid(w, t) {
+      const sim = await socialCaseSimulator();
+      const connection = await makeSocialConnection(w, t, 'instagram', sim.url);
+      const token = sim.ui.issueToken(sim.accounts[0]!.igUserId, { issuedAgoMs: 2 * 86_400_000 }).token;
+      return { body: { connectionId: connection.id, accessToken: token } };
+    },
+    bad: async (w, t) => ({
+      body: { connectionId: (await makeSocialConnection(w, t, 'instagram', 'http://127.0.0.1:1')).id },
+    }),
+  },
+  {
+    route: 'POST /api/v1/social-accounts/authorize-url',
+    status: 200,
+    valid: async (w, t) => ({
+      body: {
+        connectionId: (await makeSocialConnection(w, t, 'tiktok', 'http://127.0.0.1:1')).id,
+        redirectUri: 'http://localhost:4000/social/accounts',
+        state: 'abc',
+      },
+    }),
+    bad: async (w, t) => ({
+      body: { connectionId: (await makeSocialConnection(w, t, 'tiktok', 'http://127.0.0.1:1')).id },
+    }),
+  },
+  {
+    route: 'GET /api/v1/social-accounts/:id',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeSocialAccount(w, t)).id } }),
+    bad: async () => ({ params: { id: 'sac_x' } }),
+  },
+  {
+    route: 'PATCH /api/v1/social-accounts/:id',
+    status: 200,
+    valid: async (w, t) => ({
+      params: { id: (await makeSocialAccount(w, t)).id },
+      body: { autoSync: false },
+    }),
+    bad: async (w, t) => ({ params: { id: (await makeSocialAccount(w, t)).id }, body: { autoSync: 'yes' } }),
+  },
+  {
+    route: 'DELETE /api/v1/social-accounts/:id',
+    status: 204,
+    valid: async (w, t) => ({ params: { id: (await makeSocialAccount(w, t)).id } }),
+    bad: async () => ({ params: { id: 'nope' } }),
+  },
+  {
+    route: 'POST /api/v1/social-accounts/:id/sync',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeSocialAccount(w, t)).id } }),
+    bad: async () => ({ params: { id: 'nope' } }),
+  },
+  {
+    route: 'GET /api/v1/social-accounts/:id/posts',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeSocialAccount(w, t)).id } }),
+    bad: async (w, t) => ({ params: { id: (await makeSocialAccount(w, t)).id }, query: { limit: '0' } }),
+  },
+  {
+    route: 'GET /api/v1/social-sync-logs',
+    status: 200,
+    valid: async () => ({ query: { trigger: 'cron', status: 'error' } }),
+    bad: async () => ({ query: { trigger: 'sometimes' } }),
+  },
+  {
+    route: 'GET /api/v1/social-settings',
+    status: 200,
+    valid: noInput,
+  },
+  {
+    route: 'PUT /api/v1/social-settings',
+    status: 200,
+    valid: async () => ({ body: { pollMinutes: 30 } }),
+    bad: async () => ({ body: { pollMinutes: 7 } }),
+  },
 ];
 
 /** An item of a content type (via makeItem) edited once through the API's repositories, so it has two revisions. */
@@ -700,4 +787,40 @@ export async function makeNotification(w: ApiWorld, t: TenantWorld) {
     message: 'failed 3 times',
   });
   return raised.notification;
+}
+
+/** One Instagram simulator for the social rows, started on first use (the worker process ends it). */
+let socialSim: Promise<InstagramSimulator> | undefined;
+function socialCaseSimulator(): Promise<InstagramSimulator> {
+  socialSim ??= createInstagramSimulator({ accounts: 1, seedRecords: 1, rateLimit: false });
+  return socialSim;
+}
+
+export async function makeSocialConnection(
+  w: ApiWorld,
+  t: TenantWorld,
+  connector: 'instagram' | 'tiktok',
+  baseUrl: string,
+) {
+  return w.ctx.repos.connections.create(t.org.id, {
+    name: unique(connector),
+    connector,
+    settings: { baseUrl },
+    credentials:
+      connector === 'instagram'
+        ? { appSecret: 'app-secret-123456', verifyToken: 'verify-123456' }
+        : { clientKey: 'ck-123456', clientSecret: 'cs-123456' },
+  });
+}
+
+export async function makeSocialAccount(w: ApiWorld, t: TenantWorld) {
+  const connection = await makeSocialConnection(w, t, 'instagram', 'http://127.0.0.1:1');
+  return w.ctx.repos.socialAccounts.create(t.org.id, {
+    connectionId: connection.id,
+    platform: 'instagram',
+    platformUserId: unique('ig'),
+    username: 'case_account',
+    tokens: { accessToken: 'IGAA-case-token' },
+    tokenExpiresAt: null,
+  });
 }

@@ -65,7 +65,11 @@ export function describeApi(
         await migrateToLatest(store.db as never, store.dialect);
         const box = new SecretBox(randomBytes(32));
         const ctx: AppContext = {
-          config: loadConfig({ DATASYNC_DATA_DIR: database.dir }),
+          // DATABASE_URL too: a started runtime's queue on Postgres connects through it.
+          config: loadConfig({
+            DATASYNC_DATA_DIR: database.dir,
+            ...(database.url ? { DATABASE_URL: database.url } : {}),
+          }),
           logger: pino({ level: 'silent' }),
           store,
           box,

@@ -19,6 +19,8 @@ import { SyncsPage } from './pages/SyncsPage';
 import { SyndicationPage } from './pages/SyndicationPage';
 import { MappingsPage } from './pages/MappingsPage';
 import { ContentPage } from './pages/ContentPage';
+import { SocialAccountsPage } from './pages/SocialAccountsPage';
+import { SocialSyncLogsPage } from './pages/SocialSyncLogsPage';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
 
@@ -40,6 +42,8 @@ const router = createBrowserRouter([
       { path: 'runs', element: <RunsPage /> },
       { path: 'runs/:id', element: <RunDetailPage /> },
       { path: 'syncs', element: <SyncsPage /> },
+      { path: 'social/accounts', element: <SocialAccountsPage /> },
+      { path: 'social/sync-logs', element: <SocialSyncLogsPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

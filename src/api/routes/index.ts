@@ -22,6 +22,7 @@ import { syndicationRoutes } from './syndication.js';
 import { itemRevisionRoutes } from './item-revisions.js';
 import { savedViewRoutes } from './saved-views.js';
 import { notificationRoutes } from './notifications.js';
+import { socialRoutes } from './social.js';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
@@ -43,4 +44,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...itemRevisionRoutes,
   ...savedViewRoutes,
   ...notificationRoutes,
+  ...socialRoutes,
 ];

@@ -25,6 +25,9 @@ import { WebhookEventRepository } from './webhook-events.js';
 import { ItemRevisionRepository } from './item-revisions.js';
 import { SavedViewRepository } from './saved-views.js';
 import { NotificationRepository } from './notifications.js';
+import { SocialAccountRepository } from './social-accounts.js';
+import { SocialPostRepository } from './social-posts.js';
+import { SocialSyncLogRepository } from './social-sync-logs.js';
 
 export interface Repositories {
   organizations: OrganizationRepository;
@@ -48,6 +51,9 @@ export interface Repositories {
   itemRevisions: ItemRevisionRepository;
   savedViews: SavedViewRepository;
   notifications: NotificationRepository;
+  socialAccounts: SocialAccountRepository;
+  socialPosts: SocialPostRepository;
+  socialSyncLogs: SocialSyncLogRepository;
 }
 
 export function createRepositories(db: Kysely<Database>, box: SecretBox): Repositories {
@@ -73,5 +79,8 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     itemRevisions: new ItemRevisionRepository(db),
     savedViews: new SavedViewRepository(db),
     notifications: new NotificationRepository(db),
+    socialAccounts: new SocialAccountRepository(db, box),
+    socialPosts: new SocialPostRepository(db),
+    socialSyncLogs: new SocialSyncLogRepository(db),
   };
 }

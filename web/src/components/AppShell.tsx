@@ -24,6 +24,8 @@ export const NAVIGATION = [
   { to: '/syndication', label: 'Syndication' },
   { to: '/mappings', label: 'Mappings' },
   { to: '/content', label: 'Content' },
+  { to: '/social/accounts', label: 'Social accounts' },
+  { to: '/social/sync-logs', label: 'Social sync logs' },
 ];
 
 export function AppShell() {
