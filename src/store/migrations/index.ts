@@ -9,6 +9,7 @@ import * as m0002 from './0002-runtime.js';
 import * as m0003 from './0003-api.js';
 import * as m0004 from './0004-engine.js';
 import * as m0005 from './0005-syndication.js';
+import * as m0008 from './0008-row-level-security.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -20,4 +21,5 @@ export const MIGRATIONS: Record<string, DialectMigration> = {
   '0003-api': m0003,
   '0004-engine': m0004,
   '0005-syndication': m0005,
+  '0008-row-level-security': m0008,
 };
