@@ -585,4 +585,20 @@ export const ROUTE_CASES: RouteCase[] = [
     },
     bad: async () => ({ params: { id: 'nope' } }),
   },
+  {
+    route: 'POST /api/v1/sites/:id/enable',
+    status: 200,
+    async valid(w, t) {
+      const site = await makeSite(w, t);
+      const policy = { disableAfterMs: 0, minFailures: 1 };
+      await w.ctx.repos.sites.recordResult(
+        t.org.id,
+        site.id,
+        { status: 'failed', error: 'HTTP 500' },
+        { policy },
+      );
+      return { params: { id: site.id } };
+    },
+    bad: async () => ({ params: { id: 'nope' } }),
+  },
 ];

@@ -12,6 +12,7 @@ import type { Repositories } from '../../store/repositories/index.js';
 import type { Sync } from '../../store/repositories/syncs.js';
 import { requireQueue } from '../api-options.js';
 import { created, defineRoute, noContent, ok, type ApiRoute, type AuditFn } from '../define-route.js';
+import { assertNotManagedByConfig } from '../managed-resources.js';
 import { idSchema, NameSchema, pageQueryShape, pageSchema, TimestampSchema } from '../schemas/common.js';
 import { RunSchema, runView } from './run-schemas.js';
 
@@ -197,7 +198,7 @@ export const syncRoutes: ApiRoute[] = [
       if (body.definition !== undefined) parseSyncDefinition(body.definition);
       return ok(
         await transaction(async (repos, audit) => {
-          await mustGet(repos, auth.orgId, params.id);
+          assertNotManagedByConfig(await mustGet(repos, auth.orgId, params.id), 'sync');
           const s = (await repos.syncs.update(auth.orgId, params.id, body))!;
           await audit({
             action: 'sync.updated',
@@ -221,6 +222,7 @@ export const syncRoutes: ApiRoute[] = [
     responses: { 204: null },
     async handler({ params, auth, transaction }) {
       await transaction(async (repos, audit) => {
+        assertNotManagedByConfig(await mustGet(repos, auth.orgId, params.id), 'sync');
         if (!(await repos.syncs.delete(auth.orgId, params.id))) {
           throw new DataSyncError('not_found', 'sync not found');
         }

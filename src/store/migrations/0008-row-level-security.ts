@@ -6,9 +6,24 @@
  * store/database.ts). FORCE applies the policies to the tables' owner too; superusers still bypass them.
  * The tables are found by their column, so every tenant table created by an earlier migration is covered; a
  * later migration that adds one calls `enableTenantRowSecurity` for it. SQLite has no such feature: a no-op.
+ * It also adds the endpoint-health columns of `sites` (both dialects).
  */
 import { sql, type Kysely } from 'kysely';
 import type { DialectName } from '../dialect.js';
+
+/**
+ * Sites failing for days are disabled with a reason (deliveries/endpoint-health.ts): the failure streak and the
+ * disabled state live on the site. In this migration because it is the one this change owns.
+ */
+async function addEndpointHealth(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('sites').addColumn('failing_since', 'text').execute();
+  await db.schema
+    .alterTable('sites')
+    .addColumn('consecutive_failures', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema.alterTable('sites').addColumn('disabled_at', 'text').execute();
+  await db.schema.alterTable('sites').addColumn('disabled_reason', 'text').execute();
+}
 
 export const ORG_SETTING = 'datasync.org_id';
 
@@ -25,6 +40,7 @@ export async function enableTenantRowSecurity(db: Kysely<unknown>, table: string
 }
 
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
+  await addEndpointHealth(db);
   if (dialect !== 'postgres') return;
   const { rows } = await sql<{ table: string }>`
     select c.table_name as "table"
