@@ -98,6 +98,8 @@ function setStatus(status: Sync['status']) {
       return ok(
         await transaction(async (repos, audit: AuditFn) => {
           const before = await mustGet(repos, auth.orgId, params.id);
+          // The file declares a managed sync's status: a pause here would be undone by the next apply.
+          assertNotManagedByConfig(before, 'sync');
           const s = (await repos.syncs.update(auth.orgId, params.id, { status }))!;
           if (before.status !== status) {
             await audit({ action: `sync.${verb}d`, resourceType: 'sync', resourceId: s.id });
