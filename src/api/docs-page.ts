@@ -9,7 +9,16 @@ function esc(value: string): string {
 }
 
 function block(value: unknown): string {
-  return `<pre>${esc(JSON.stringify(value, null, 2))}</pre>`;
+  return `<pre>${esc(JSON.stringify(value, null, 2) ?? '')}</pre>`;
+}
+
+/** The schema of a body, labelled with its media type when it is not JSON (raw webhooks, metrics text). */
+function content(media: Record<string, { schema: unknown }>): string {
+  const json = media['application/json'];
+  if (json) return block(json.schema);
+  return Object.entries(media)
+    .map(([type, m]) => `<p><code>${esc(type)}</code></p>${block(m.schema)}`)
+    .join('');
 }
 
 export function renderDocsPage(doc: OpenApiDocument): string {
@@ -40,15 +49,14 @@ export function renderDocsPage(doc: OpenApiDocument): string {
         )
           .filter(([status]) => Number(status) < 400)
           .map(
-            ([status, r]) =>
-              `<p>${status}: ${esc(r.description)}</p>${r.content ? block(r.content['application/json']?.schema) : ''}`,
+            ([status, r]) => `<p>${status}: ${esc(r.description)}</p>${r.content ? content(r.content) : ''}`,
           )
           .join('');
         ops.push(
           `<section id="${esc(String(op.operationId))}"><h3><span class="m">${method.toUpperCase()}</span> <code>${esc(path)}</code></h3>` +
             `<p>${esc(String(op.summary))}${op.description ? ` ${esc(String(op.description))}` : ''}</p><p class="who">${who}</p>` +
             (params ? `<ul>${params}</ul>` : '') +
-            (body ? `<h4>Request body</h4>${block(body.content['application/json']?.schema)}` : '') +
+            (body ? `<h4>Request body</h4>${content(body.content)}` : '') +
             `<h4>Responses</h4>${responses}</section>`,
         );
       }

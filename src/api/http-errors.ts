@@ -12,6 +12,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  managed_by_config: 409,
   payload_too_large: 413,
   rate_limited: 429,
   not_implemented: 501,

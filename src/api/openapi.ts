@@ -9,6 +9,7 @@ import { ORG_HEADER } from './auth/authenticate.js';
 import { CSRF_HEADER, SESSION_COOKIE } from './auth/csrf.js';
 import { routeKey, type ApiRoute } from './define-route.js';
 import { ErrorBodySchema } from './schemas/common.js';
+import { OPS_SECURITY_SCHEMES, opsPaths } from './openapi-ops.js';
 
 type Json = Record<string, unknown>;
 
@@ -161,6 +162,10 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], version = '1')
     if (item[route.method.toLowerCase()]) throw new Error(`route declared twice: ${routeKey(route)}`);
     item[route.method.toLowerCase()] = operation;
   }
+  for (const [path, item] of Object.entries(opsPaths())) {
+    if (paths[path]) throw new Error(`path declared twice: ${path}`);
+    paths[path] = item;
+  }
   return {
     openapi: '3.1.0',
     info: {
@@ -179,9 +184,10 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], version = '1')
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: dsk_…' },
         session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        ...OPS_SECURITY_SCHEMES,
       },
     },
     security: [{ apiKey: [] }, { session: [] }],
-    tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
+    tags: [...new Set([...routes.map((r) => r.tag), 'webhooks', 'operations'])].map((name) => ({ name })),
   };
 }

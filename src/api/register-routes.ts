@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DataSyncError, type ErrorCode } from '../lib/errors.js';
+import { withOrgScope } from '../store/org-scope.js';
 import { createRepositories, type Repositories } from '../store/repositories/index.js';
 import type { ApiContext } from './api-options.js';
 import { resolveOrg, resolvePrincipal } from './auth/authenticate.js';
@@ -106,7 +107,7 @@ export function registerRoutes(app: FastifyInstance, api: ApiContext, routes: re
           throw new DataSyncError('validation_failed', 'this operation takes no request body');
         }
         const repos = api.app.repos;
-        const result = await route.handler({
+        const input = {
           params,
           query,
           body,
@@ -122,7 +123,11 @@ export function registerRoutes(app: FastifyInstance, api: ApiContext, routes: re
               const txRepos = createRepositories(trx, api.app.box);
               return fn(txRepos, auditFor(txRepos, auth, request), trx);
             }),
-        });
+        } as Parameters<ApiRoute['handler']>[0];
+        // Every query of the handler runs under the organization's row-level security (Postgres, migration 0008).
+        const result = auth
+          ? await withOrgScope(auth.orgId, () => route.handler(input))
+          : await route.handler(input);
         // A route that took over the connection (a live event stream) has answered already.
         if (reply.sent) return reply;
         void reply.status(result.status);

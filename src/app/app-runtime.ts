@@ -36,6 +36,7 @@ export async function createAppRuntime(ctx: AppContext, options: AppRuntimeOptio
     syndicationRunHandler({
       box: ctx.box,
       publicUrl: options.publicUrl ?? (() => defaultPublicUrl(ctx.config)),
+      endpointHealth: ctx.config.endpointHealth,
     }),
   );
   runtime.scheduler.addSource(syndicationSchedules(ctx.store.db, runtime.queue));

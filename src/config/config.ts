@@ -35,6 +35,8 @@ const envSchema = z.object({
   DATASYNC_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false'),
   DATASYNC_PUBLIC_URL: z.url({ error: 'must be an absolute http(s) URL' }).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  DATASYNC_ENDPOINT_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(72),
+  DATASYNC_ENDPOINT_DISABLE_MIN_FAILURES: z.coerce.number().int().min(1).default(3),
 });
 
 export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string };
@@ -58,6 +60,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`; unset, /metrics is open (scrape on a private network). */
   metricsToken: string | undefined;
+  /** A site failing this long, this many pushes in a row, is disabled with a reason (deliveries/endpoint-health.ts). */
+  endpointHealth: { disableAfterMs: number; minFailures: number };
 }
 
 /** Flags given on the command line win over the environment. */
@@ -128,6 +132,10 @@ export function loadConfig(
     trustProxy: e.DATASYNC_TRUST_PROXY === 'true' || e.DATASYNC_TRUST_PROXY === '1',
     publicUrl: e.DATASYNC_PUBLIC_URL?.replace(/\/$/, ''),
     metricsToken: e.METRICS_TOKEN,
+    endpointHealth: {
+      disableAfterMs: e.DATASYNC_ENDPOINT_DISABLE_AFTER_HOURS * 60 * 60 * 1000,
+      minFailures: e.DATASYNC_ENDPOINT_DISABLE_MIN_FAILURES,
+    },
   };
 }
 

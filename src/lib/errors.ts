@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'forbidden',
   'not_found',
   'conflict',
+  'managed_by_config',
   'payload_too_large',
   'rate_limited',
   'not_implemented',

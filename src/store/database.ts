@@ -5,13 +5,15 @@
  */
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, sql, type DatabaseConnection } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config/config.js';
 import { redactUrl } from '../config/config.js';
 import { ensureDataDir } from '../lib/data-dir.js';
 import { DataSyncError, errorMessage, systemErrorCode } from '../lib/errors.js';
 import type { DialectName } from './dialect.js';
+import { ORG_SETTING } from './migrations/0008-row-level-security.js';
+import { currentOrgScope } from './org-scope.js';
 import { CurrentSchemaPostgresDialect } from './postgres-dialect.js';
 import type { Database } from './schema.js';
 
@@ -96,13 +98,30 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+  const db = new Kysely<Database>({
+    dialect: new CurrentSchemaPostgresDialect({ pool, onReserveConnection: scopeConnection }),
+  });
   return {
     db,
     dialect: 'postgres',
     location: redactUrl(url) + (schema ? ` (schema ${schema})` : ''),
     close: () => db.destroy(),
   };
+}
+
+/** The `datasync.org_id` each pooled connection holds now: it is sent only when the next user needs another. */
+const connectionOrg = new WeakMap<DatabaseConnection, string>();
+
+/**
+ * Hands the current organization scope to Postgres for row-level security each time Kysely takes a connection
+ * from the pool (a query, or a whole transaction). Session-level, outside any transaction, so a rollback cannot
+ * undo it; unscoped work resets it to empty, which the policies read as "not a tenant request".
+ */
+async function scopeConnection(connection: DatabaseConnection): Promise<void> {
+  const want = currentOrgScope() ?? '';
+  if ((connectionOrg.get(connection) ?? '') === want) return;
+  await connection.executeQuery(CompiledQuery.raw(`select set_config('${ORG_SETTING}', $1, false)`, [want]));
+  connectionOrg.set(connection, want);
 }
 
 function unreachable(url: string, error: unknown): DataSyncError {

@@ -254,6 +254,11 @@ export interface SitesTable {
   last_synced_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Migration 0008: the current failure streak and the automatic disable (deliveries/endpoint-health.ts). */
+  failing_since: string | null;
+  consecutive_failures: number;
+  disabled_at: string | null;
+  disabled_reason: string | null;
 }
 
 export interface MappingsTable {

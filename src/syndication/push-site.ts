@@ -5,6 +5,7 @@
  */
 import { effectivePayload, type SyndicationItem } from '../content/effective-payload.js';
 import { deliver, type DeliverOptions } from '../deliveries/deliver.js';
+import type { EndpointHealthPolicy } from '../deliveries/endpoint-health.js';
 import type { Repositories } from '../store/repositories/index.js';
 import { resolveSiteUrl } from './site-url.js';
 
@@ -17,6 +18,10 @@ export interface PushSiteInput {
   force?: boolean;
   runId?: string | null;
   deliver?: DeliverOptions;
+  /** When a failing site is disabled (deliveries/endpoint-health.ts); the default policy when absent. */
+  endpointHealth?: EndpointHealthPolicy;
+  /** The clock the failure streak is measured with (tests move it by days). */
+  now?: () => Date;
 }
 
 export interface PushSiteResult {
@@ -29,6 +34,8 @@ export interface PushSiteResult {
   /** The destination's last HTTP status (null when skipped or it never answered). */
   statusCode: number | null;
   error: string | null;
+  /** Set when this failure disabled the site: why. */
+  disabledReason: string | null;
 }
 
 export async function buildSitePayload(repos: Repositories, orgId: string, siteId: string) {
@@ -60,7 +67,15 @@ export async function pushSite(input: PushSiteInput): Promise<PushSiteResult> {
   const payload = await buildSitePayload(repos, orgId, siteId);
   const base = { siteId, itemCount: payload.items.length, checksum: payload.checksum };
   if (!input.force && site.lastStatus === 'success' && site.lastChecksum === payload.checksum) {
-    return { ...base, status: 'skipped', deliveryId: null, attempts: 0, statusCode: null, error: null };
+    return {
+      ...base,
+      status: 'skipped',
+      deliveryId: null,
+      attempts: 0,
+      statusCode: null,
+      error: null,
+      disabledReason: null,
+    };
   }
   const secret = await repos.sites.secret(orgId, siteId);
   if (!secret) throw new Error(`site ${siteId} has no signing secret`);
@@ -80,11 +95,15 @@ export async function pushSite(input: PushSiteInput): Promise<PushSiteResult> {
   const outcome = await deliver(repos.deliveries, delivery, secret, input.deliver);
   const ok = outcome.status === 'success';
   const error = ok ? null : (outcome.last.error ?? 'delivery failed');
-  await repos.sites.recordResult(orgId, siteId, {
-    status: ok ? 'success' : 'failed',
-    checksum: payload.checksum,
-    error,
-  });
+  const health = await repos.sites.recordResult(
+    orgId,
+    siteId,
+    { status: ok ? 'success' : 'failed', checksum: payload.checksum, error },
+    {
+      ...(input.endpointHealth ? { policy: input.endpointHealth } : {}),
+      ...(input.now ? { now: input.now() } : {}),
+    },
+  );
   return {
     ...base,
     status: ok ? 'success' : 'failed',
@@ -92,5 +111,6 @@ export async function pushSite(input: PushSiteInput): Promise<PushSiteResult> {
     attempts: outcome.attempts,
     statusCode: outcome.last.statusCode,
     error,
+    disabledReason: site.disabledAt ? null : (health?.disableReason ?? null),
   };
 }

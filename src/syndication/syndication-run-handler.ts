@@ -11,6 +11,8 @@ import type { SecretBox } from '../lib/crypto/secret-box.js';
 import type { JobHandler } from '../runtime/handlers.js';
 import { createRepositories } from '../store/repositories/index.js';
 import type { DeliverOptions } from '../deliveries/deliver.js';
+import type { EndpointHealthPolicy } from '../deliveries/endpoint-health.js';
+import type { Site } from '../store/repositories/sites.js';
 import { pushSite, type PushSiteResult } from './push-site.js';
 
 export const SYNDICATION_RUN = 'syndication.run';
@@ -30,6 +32,8 @@ export interface SyndicationHandlerOptions {
   /** Sites pushed at once. Default 8. */
   concurrency?: number;
   deliver?: Omit<DeliverOptions, 'signal' | 'onAttempt'>;
+  /** When a site failing for days is disabled; the default policy (3 days, 3 failures in a row) when absent. */
+  endpointHealth?: EndpointHealthPolicy;
 }
 
 function readParams(params: Record<string, unknown>): SyndicationRunParams {
@@ -37,6 +41,23 @@ function readParams(params: Record<string, unknown>): SyndicationRunParams {
     ? params.siteIds.filter((id): id is string => typeof id === 'string')
     : undefined;
   return { ...(siteIds ? { siteIds } : {}), force: params.force === true };
+}
+
+/**
+ * The sites a run pushes to: the ones asked for (all when none named) that exist, minus the ones disabled for
+ * failing for days, which get nothing until a person re-enables them (answered apart so the run can say so).
+ */
+export function selectTargets(
+  all: readonly Site[],
+  siteIds: readonly string[] | undefined,
+): { targets: string[]; disabled: Site[] } {
+  const asked = siteIds ? all.filter((s) => siteIds.includes(s.id)) : [...all];
+  const order = siteIds ? new Map(siteIds.map((id, i) => [id, i])) : undefined;
+  if (order) asked.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  return {
+    targets: asked.filter((s) => !s.disabledAt).map((s) => s.id),
+    disabled: asked.filter((s) => s.disabledAt),
+  };
 }
 
 export function syndicationRunHandler(options: SyndicationHandlerOptions): JobHandler {
@@ -49,7 +70,9 @@ export function syndicationRunHandler(options: SyndicationHandlerOptions): JobHa
     const names = new Map(all.map((s) => [s.id, s.name]));
     const unknown = (params.siteIds ?? []).filter((id) => !names.has(id));
     if (unknown.length > 0) await run.log('warn', `unknown sites ignored: ${unknown.join(', ')}`);
-    const targets = params.siteIds ? params.siteIds.filter((id) => names.has(id)) : all.map((s) => s.id);
+    const { targets, disabled } = selectTargets(all, params.siteIds);
+    for (const site of disabled)
+      await run.log('warn', `${site.name}: skipped, ${site.disabledReason ?? 'disabled'}`);
     if (targets.length === 0) {
       await run.log('info', 'no sites to push to');
       return undefined;
@@ -75,6 +98,7 @@ export function syndicationRunHandler(options: SyndicationHandlerOptions): JobHa
         publicUrl,
         force: params.force === true,
         runId: child.id,
+        ...(options.endpointHealth ? { endpointHealth: options.endpointHealth } : {}),
         deliver: {
           ...options.deliver,
           signal,
@@ -90,6 +114,8 @@ export function syndicationRunHandler(options: SyndicationHandlerOptions): JobHa
         },
       });
       await lines;
+      if (result.disabledReason)
+        await child.log('error', `${name}: ${result.disabledReason}`, { targetId: siteId });
       const summary = { ...result };
       if (result.status === 'skipped') {
         await child.log('info', `${name}: unchanged (${result.itemCount} items), skipped`, {

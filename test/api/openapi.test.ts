@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { buildOpenApiDocument, toOpenApiPath } from '../../src/api/openapi.js';
+import { OPS_OPERATION_COUNT } from '../../src/api/openapi-ops.js';
 import { routeKey } from '../../src/api/define-route.js';
 import { API_ROUTES } from '../../src/api/routes/index.js';
 import { createDataSyncClient } from '../../src/client/index.js';
@@ -42,7 +43,16 @@ it('lists every declared route once, with a unique operationId and its permissio
     expect(declared.sort(), routeKey(route)).toEqual(inPath.sort());
   }
   const operations = Object.values(doc.paths).flatMap((item) => Object.keys(item));
-  expect(operations).toHaveLength(API_ROUTES.length);
+  expect(operations).toHaveLength(API_ROUTES.length + OPS_OPERATION_COUNT);
+});
+
+it('documents the endpoints outside defineRoute: webhook receiver and handshake, cron tick, metrics', () => {
+  const hooks = doc.paths['/api/v1/hooks/{connectionId}'];
+  expect(hooks?.post?.operationId).toBe('receiveWebhook');
+  expect(hooks?.get?.operationId).toBe('webhookHandshake');
+  expect(Object.keys(doc.paths['/api/v1/cron/tick'] ?? {}).sort()).toEqual(['get', 'post']);
+  expect(doc.paths['/metrics']?.get?.operationId).toBe('metrics');
+  expect(doc.components.securitySchemes.cronSecret).toMatchObject({ type: 'http', scheme: 'bearer' });
 });
 
 it('resolves every $ref to a component schema', () => {
@@ -75,5 +85,27 @@ describeApi('typed client', (get) => {
     expect(got.data?.credentials).toEqual({ token: '••••6789' });
     const bad = await api.POST('/api/v1/connections', { body: { name: '', connector: 'x' } });
     expect(bad.error?.error.code).toBe('validation_failed');
+  });
+
+  it('answers the documented statuses on the endpoints outside defineRoute', async () => {
+    const w = get();
+    const documented = (path: string, method: string) =>
+      Object.keys((doc.paths[path]?.[method]?.responses ?? {}) as object).map(Number);
+    const unknownHook = await w.app.inject({
+      method: 'POST',
+      url: `/api/v1/hooks/con_${'0'.repeat(26)}`,
+      payload: '{}',
+    });
+    expect(documented('/api/v1/hooks/{connectionId}', 'post')).toContain(unknownHook.statusCode);
+    expect(unknownHook.json()).toMatchObject({ error: { code: 'not_found' } });
+    const handshake = await w.app.inject({ method: 'GET', url: `/api/v1/hooks/con_${'0'.repeat(26)}` });
+    expect(documented('/api/v1/hooks/{connectionId}', 'get')).toContain(handshake.statusCode);
+    for (const method of ['POST', 'GET'] as const) {
+      const tick = await w.app.inject({ method, url: '/api/v1/cron/tick' });
+      expect(documented('/api/v1/cron/tick', method.toLowerCase())).toContain(tick.statusCode);
+    }
+    const metrics = await w.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
   });
 });

@@ -727,6 +727,22 @@ export const ROUTE_CASES: RouteCase[] = [
     valid: async () => ({ body: { pollMinutes: 30 } }),
     bad: async () => ({ body: { pollMinutes: 7 } }),
   },
+  {
+    route: 'POST /api/v1/sites/:id/enable',
+    status: 200,
+    async valid(w, t) {
+      const site = await makeSite(w, t);
+      const policy = { disableAfterMs: 0, minFailures: 1 };
+      await w.ctx.repos.sites.recordResult(
+        t.org.id,
+        site.id,
+        { status: 'failed', error: 'HTTP 500' },
+        { policy },
+      );
+      return { params: { id: site.id } };
+    },
+    bad: async () => ({ params: { id: 'nope' } }),
+  },
 ];
 
 /** An item of a content type (via makeItem) edited once through the API's repositories, so it has two revisions. */

@@ -6,6 +6,7 @@ import { contentTypeSchema } from '../../content/content-type.js';
 import { DataSyncError } from '../../lib/errors.js';
 import type { Collection } from '../../store/repositories/collections.js';
 import { created, defineRoute, noContent, ok, type ApiRoute } from '../define-route.js';
+import { assertNotManagedByConfig } from '../managed-resources.js';
 import {
   JsonObjectSchema,
   NameSchema,
@@ -123,6 +124,7 @@ export const collectionRoutes: ApiRoute[] = [
       const c = await transaction(async (repos, audit) => {
         const existing = await repos.collections.byKey(auth.orgId, params.key);
         if (!existing) throw new DataSyncError('not_found', 'collection not found');
+        assertNotManagedByConfig(existing, 'collection');
         const updated = await repos.collections.update(auth.orgId, params.key, body);
         await audit({
           action: 'collection.updated',
@@ -148,6 +150,7 @@ export const collectionRoutes: ApiRoute[] = [
       await transaction(async (repos, audit) => {
         const existing = await repos.collections.byKey(auth.orgId, params.key);
         if (!existing) throw new DataSyncError('not_found', 'collection not found');
+        assertNotManagedByConfig(existing, 'collection');
         await repos.collections.delete(auth.orgId, params.key);
         await audit({
           action: 'collection.deleted',

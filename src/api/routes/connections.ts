@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DataSyncError } from '../../lib/errors.js';
 import type { Connection } from '../../store/repositories/connections.js';
 import { created, defineRoute, noContent, ok, type ApiRoute } from '../define-route.js';
+import { assertNotManagedByConfig } from '../managed-resources.js';
 import {
   idSchema,
   JsonObjectSchema,
@@ -134,9 +135,9 @@ export const connectionRoutes: ApiRoute[] = [
     responses: { 200: ConnectionSchema },
     async handler({ params, body, auth, transaction }) {
       const c = await transaction(async (repos, audit) => {
-        if (!(await repos.connections.get(auth.orgId, params.id))) {
-          throw new DataSyncError('not_found', 'connection not found');
-        }
+        const existing = await repos.connections.get(auth.orgId, params.id);
+        if (!existing) throw new DataSyncError('not_found', 'connection not found');
+        assertNotManagedByConfig(existing, 'connection');
         const updated = await repos.connections.update(auth.orgId, params.id, body);
         await audit({
           action: 'connection.updated',
@@ -160,7 +161,9 @@ export const connectionRoutes: ApiRoute[] = [
     responses: { 204: null },
     async handler({ params, auth, transaction }) {
       await transaction(async (repos, audit) => {
-        if (!(await repos.connections.delete(auth.orgId, params.id))) {
+        const existing = await repos.connections.get(auth.orgId, params.id);
+        if (existing) assertNotManagedByConfig(existing, 'connection');
+        if (!existing || !(await repos.connections.delete(auth.orgId, params.id))) {
           throw new DataSyncError('not_found', 'connection not found');
         }
         await audit({ action: 'connection.deleted', resourceType: 'connection', resourceId: params.id });

@@ -29,6 +29,12 @@ const SiteSchema = z
     lastStatus: z.enum(['success', 'failed']).nullable(),
     lastError: z.string().nullable(),
     lastSyncedAt: TimestampSchema.nullable(),
+    failingSince: TimestampSchema.nullable().meta({ description: 'start of the current failure streak' }),
+    consecutiveFailures: z.number().int(),
+    disabledAt: TimestampSchema.nullable().meta({
+      description: 'set when the site was disabled for failing for days: runs skip it until re-enabled',
+    }),
+    disabledReason: z.string().nullable(),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   })
@@ -55,6 +61,10 @@ function view(site: Site, simulation: { simulate: boolean; failureRate: number }
     lastStatus: site.lastStatus,
     lastError: site.lastError,
     lastSyncedAt: site.lastSyncedAt,
+    failingSince: site.failingSince,
+    consecutiveFailures: site.consecutiveFailures,
+    disabledAt: site.disabledAt,
+    disabledReason: site.disabledReason,
     createdAt: site.createdAt,
     updatedAt: site.updatedAt,
   };
@@ -203,6 +213,34 @@ export const siteRoutes: ApiRoute[] = [
         return s;
       });
       return ok({ secret });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/sites/:id/enable',
+    operationId: 'enableSite',
+    summary: 'Re-enable a site that was disabled for failing, with a fresh failure streak',
+    tag: 'sites',
+    access: 'connections:write',
+    params: IdParams,
+    responses: { 200: SiteSchema },
+    async handler({ params, auth, transaction }) {
+      const site = await transaction(async (repos, audit) => {
+        const current = await repos.sites.get(auth.orgId, params.id);
+        if (!current) throw notFound();
+        await repos.sites.enable(auth.orgId, params.id);
+        await audit({
+          action: 'site.enabled',
+          resourceType: 'site',
+          resourceId: params.id,
+          details: { wasDisabled: current.disabledAt !== null, reason: current.disabledReason },
+        });
+        return view(
+          (await repos.sites.get(auth.orgId, params.id))!,
+          await repos.sites.simulation(auth.orgId, params.id),
+        );
+      });
+      return ok(site);
     },
   }),
   defineRoute({

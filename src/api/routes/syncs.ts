@@ -12,6 +12,7 @@ import type { Repositories } from '../../store/repositories/index.js';
 import type { Sync } from '../../store/repositories/syncs.js';
 import { requireQueue } from '../api-options.js';
 import { created, defineRoute, noContent, ok, type ApiRoute, type AuditFn } from '../define-route.js';
+import { assertNotManagedByConfig } from '../managed-resources.js';
 import { idSchema, NameSchema, pageQueryShape, pageSchema, TimestampSchema } from '../schemas/common.js';
 import { RunSchema, runView } from './run-schemas.js';
 
@@ -97,6 +98,8 @@ function setStatus(status: Sync['status']) {
       return ok(
         await transaction(async (repos, audit: AuditFn) => {
           const before = await mustGet(repos, auth.orgId, params.id);
+          // The file declares a managed sync's status: a pause here would be undone by the next apply.
+          assertNotManagedByConfig(before, 'sync');
           const s = (await repos.syncs.update(auth.orgId, params.id, { status }))!;
           if (before.status !== status) {
             await audit({ action: `sync.${verb}d`, resourceType: 'sync', resourceId: s.id });
@@ -199,7 +202,7 @@ export const syncRoutes: ApiRoute[] = [
       if (body.definition !== undefined) parseSyncDefinition(body.definition);
       return ok(
         await transaction(async (repos, audit) => {
-          await mustGet(repos, auth.orgId, params.id);
+          assertNotManagedByConfig(await mustGet(repos, auth.orgId, params.id), 'sync');
           const s = (await repos.syncs.update(auth.orgId, params.id, body))!;
           await audit({
             action: 'sync.updated',
@@ -223,6 +226,7 @@ export const syncRoutes: ApiRoute[] = [
     responses: { 204: null },
     async handler({ params, auth, transaction }) {
       await transaction(async (repos, audit) => {
+        assertNotManagedByConfig(await mustGet(repos, auth.orgId, params.id), 'sync');
         if (!(await repos.syncs.delete(auth.orgId, params.id))) {
           throw new DataSyncError('not_found', 'sync not found');
         }

@@ -10,6 +10,7 @@ import * as m0003 from './0003-api.js';
 import * as m0004 from './0004-engine.js';
 import * as m0005 from './0005-syndication.js';
 import * as m0007 from './0007-social.js';
+import * as m0008 from './0008-row-level-security.js';
 import * as m0009 from './0009-operator.js';
 import * as m0010 from './0010-item-revisions.js';
 
@@ -24,6 +25,7 @@ export const MIGRATIONS: Record<string, DialectMigration> = {
   '0004-engine': m0004,
   '0005-syndication': m0005,
   '0007-social': m0007,
+  '0008-row-level-security': m0008,
   '0009-operator': m0009,
   '0010-item-revisions': m0010,
 };

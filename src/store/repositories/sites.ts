@@ -4,6 +4,11 @@
  * never returned except once, at creation or rotation.
  */
 import type { Kysely } from 'kysely';
+import {
+  nextEndpointHealth,
+  type EndpointHealthPolicy,
+  type EndpointHealthUpdate,
+} from '../../deliveries/endpoint-health.js';
 import { generateSigningSecret } from '../../deliveries/signing.js';
 import type { SecretBox } from '../../lib/crypto/secret-box.js';
 import { newId } from '../../lib/ids.js';
@@ -25,6 +30,12 @@ export interface Site {
   lastSyncedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The current failure streak (null/0 after a success). */
+  failingSince: string | null;
+  consecutiveFailures: number;
+  /** Set when the site was disabled for failing too long: runs skip it until it is re-enabled. */
+  disabledAt: string | null;
+  disabledReason: string | null;
 }
 
 export interface SiteSnapshot {
@@ -49,6 +60,10 @@ function toSite(r: { [K in keyof SitesTable]?: unknown }): Site {
     lastSyncedAt: (r.last_synced_at as string | null) ?? null,
     createdAt: r.created_at as string,
     updatedAt: r.updated_at as string,
+    failingSince: (r.failing_since as string | null) ?? null,
+    consecutiveFailures: Number(r.consecutive_failures ?? 0),
+    disabledAt: (r.disabled_at as string | null) ?? null,
+    disabledReason: (r.disabled_reason as string | null) ?? null,
   };
 }
 
@@ -88,6 +103,10 @@ export class SiteRepository {
       last_synced_at: null,
       created_at: now,
       updated_at: now,
+      failing_since: null,
+      consecutive_failures: 0,
+      disabled_at: null,
+      disabled_reason: null,
     };
     await this.db.insertInto('sites').values(row).execute();
     return { site: toSite(row), secret };
@@ -182,25 +201,63 @@ export class SiteRepository {
     return secret;
   }
 
+  /**
+   * Records a push's outcome and moves the failure streak; disables the site when `policy` says it has failed
+   * long enough. Answers the streak after this outcome (with the reason when it just disabled the site).
+   */
   async recordResult(
     orgId: string,
     id: string,
     result: { status: 'success' | 'failed'; checksum?: string | null; error?: string | null },
-  ): Promise<void> {
+    options: { policy?: EndpointHealthPolicy; now?: Date } = {},
+  ): Promise<EndpointHealthUpdate | undefined> {
+    const site = await this.get(orgId, id);
+    if (!site) return undefined;
+    const now = options.now ?? new Date();
+    const health = nextEndpointHealth(
+      site,
+      { ok: result.status === 'success', error: result.error ?? null },
+      now,
+      options.policy,
+    );
+    const at = now.toISOString();
     await this.db
       .updateTable('sites')
       .set({
         last_status: result.status,
         last_error: result.error ?? null,
-        last_synced_at: nowIso(),
+        last_synced_at: at,
         ...(result.status === 'success' && result.checksum !== undefined
           ? { last_checksum: result.checksum }
           : {}),
-        updated_at: nowIso(),
+        failing_since: health.failingSince,
+        consecutive_failures: health.consecutiveFailures,
+        ...(health.disableReason && !site.disabledAt
+          ? { disabled_at: at, disabled_reason: health.disableReason }
+          : {}),
+        updated_at: at,
       })
       .where('org_id', '=', orgId)
       .where('id', '=', id)
       .execute();
+    return health;
+  }
+
+  /** Re-enables a disabled site with a fresh failure streak. False when the site does not exist. */
+  async enable(orgId: string, id: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('sites')
+      .set({
+        disabled_at: null,
+        disabled_reason: null,
+        failing_since: null,
+        consecutive_failures: 0,
+        updated_at: nowIso(),
+      })
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async delete(orgId: string, id: string): Promise<boolean> {

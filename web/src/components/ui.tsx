@@ -73,6 +73,7 @@ const CHIP: Record<string, string> = {
   partial: 'bg-amber-100 text-amber-800 dark:bg-amber-900/40 dark:text-amber-300',
   failed: 'bg-red-100 text-red-800 dark:bg-red-900/40 dark:text-red-300',
   unhealthy: 'bg-red-100 text-red-800 dark:bg-red-900/40 dark:text-red-300',
+  disabled: 'bg-red-100 text-red-800 dark:bg-red-900/40 dark:text-red-300',
   running: 'bg-sky-100 text-sky-800 dark:bg-sky-900/40 dark:text-sky-300',
   queued: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',
   pending:

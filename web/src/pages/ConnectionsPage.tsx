@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { toast } from 'sonner';
 import { DataTable, useCursorList } from '../components/DataTable';
+import { ManagedByConfigBadge } from '../components/ManagedByConfig';
 import { Button, Card, StatusChip } from '../components/ui';
 import { api } from '../lib/api';
 import { relativeTime } from '../lib/format';
@@ -28,7 +29,15 @@ export function ConnectionsPage() {
             hint: 'Connect a platform (Notion, Airtable, HubSpot…) or a site to sync with.',
           }}
           columns={[
-            { header: 'Name', cell: (c) => <span className="font-medium">{c.name}</span> },
+            {
+              header: 'Name',
+              cell: (c) => (
+                <span className="font-medium">
+                  {c.name}
+                  <ManagedByConfigBadge resource={c} />
+                </span>
+              ),
+            },
             { header: 'Connector', cell: (c) => c.connector },
             { header: 'Health', cell: (c) => <StatusChip status={c.health} /> },
             { header: 'Credentials', cell: (c) => Object.keys(c.credentials).join(', ') || '—' },

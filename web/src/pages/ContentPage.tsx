@@ -4,6 +4,7 @@
  * status, updated range, search; applied by the API), previewed in a drawer with their history (ItemDrawer.tsx),
  * and edited in a form generated from the type; the API's 422 details show beside each field.
  */
+import { isManagedByConfig, MANAGED_NOTE, ManagedByConfigBadge } from '../components/ManagedByConfig';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { toast } from 'sonner';
@@ -483,12 +484,18 @@ export function ContentPage() {
                   onClick={() => setSelected(t.key)}
                 >
                   {t.name} <span className="text-xs text-zinc-500">({t.key})</span>
+                  <ManagedByConfigBadge resource={t} />
                 </button>
                 <span className="text-xs text-zinc-500">
                   {fieldsOf(t)
                     .map((f) => `${f.key}: ${f.type}${f.required ? '*' : ''}`)
                     .join(' · ')}
-                  <Button variant="ghost" onClick={() => setBuilding(t)}>
+                  <Button
+                    variant="ghost"
+                    onClick={() => setBuilding(t)}
+                    disabled={isManagedByConfig(t)}
+                    title={isManagedByConfig(t) ? MANAGED_NOTE : undefined}
+                  >
                     Edit fields
                   </Button>
                 </span>

@@ -81,6 +81,14 @@ export function SitesPage() {
     },
     onError: (e) => toast.error(e.message),
   });
+  const enable = useMutation({
+    mutationFn: (id: string) => api<Site>(`/sites/${id}/enable`, { method: 'POST' }),
+    onSuccess: (site) => {
+      toast.success(`${site.name} re-enabled: the next run sends to it again`);
+      void queryClient.invalidateQueries({ queryKey: ['sites'] });
+    },
+    onError: (e) => toast.error(e.message),
+  });
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -126,8 +134,30 @@ export function SitesPage() {
             <Card
               key={site.id}
               title={site.name}
-              actions={<StatusChip status={site.lastStatus ?? 'never_synced'} />}
+              actions={
+                <StatusChip status={site.disabledAt ? 'disabled' : (site.lastStatus ?? 'never_synced')} />
+              }
             >
+              {site.disabledAt ? (
+                <div
+                  className="mb-2 rounded border border-red-300 bg-red-50 p-2 text-xs text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+                  data-testid="site-disabled"
+                >
+                  <p>{site.disabledReason ?? 'disabled'}</p>
+                  <Button
+                    variant="secondary"
+                    className="mt-2"
+                    disabled={enable.isPending}
+                    onClick={() => enable.mutate(site.id)}
+                  >
+                    Re-enable
+                  </Button>
+                </div>
+              ) : site.consecutiveFailures > 0 ? (
+                <p className="mb-1 text-xs text-amber-700 dark:text-amber-400">
+                  {site.consecutiveFailures} failed in a row since {relativeTime(site.failingSince)}
+                </p>
+              ) : null}
               <p className="truncate text-xs text-zinc-500" title={site.url}>
                 {site.url === 'builtin:receiver' ? 'built-in receiver' : site.url}
               </p>

@@ -2,6 +2,7 @@
  * Syncs with their schedule, status and last run; Run now, Dry run (shows the plan once the run ends), Pause
  * and Resume. A paused sync keeps its schedule but nothing is enqueued for it until it is resumed.
  */
+import { isManagedByConfig, MANAGED_NOTE, ManagedByConfigBadge } from '../components/ManagedByConfig';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -52,7 +53,15 @@ export function SyncsPage() {
             hint: 'Create a sync between two connections or collections with the API (POST /api/v1/syncs).',
           }}
           columns={[
-            { header: 'Name', cell: (s) => <span className="font-medium">{s.name}</span> },
+            {
+              header: 'Name',
+              cell: (s) => (
+                <span className="font-medium">
+                  {s.name}
+                  <ManagedByConfigBadge resource={s} />
+                </span>
+              ),
+            },
             { header: 'Direction', cell: (s) => s.direction },
             { header: 'Schedule', cell: (s) => <code className="text-xs">{s.schedule ?? 'manual'}</code> },
             { header: 'Status', cell: (s) => <StatusChip status={s.status} /> },
@@ -91,7 +100,8 @@ export function SyncsPage() {
                     onClick={() =>
                       setStatus.mutate({ id: s.id, verb: s.status === 'paused' ? 'resume' : 'pause' })
                     }
-                    disabled={setStatus.isPending}
+                    disabled={setStatus.isPending || isManagedByConfig(s)}
+                    title={isManagedByConfig(s) ? MANAGED_NOTE : undefined}
                   >
                     {s.status === 'paused' ? 'Resume' : 'Pause'}
                   </Button>
