@@ -14,6 +14,7 @@ import type { Connector } from './sdk/connector.js';
 import { synupConnectorFactory } from './synup/synup-connector.js';
 import type { ConnectionCheck } from './sdk/check.js';
 import type { RateLimit } from './sdk/types.js';
+import type { TokenSink } from './sdk/oauth.js';
 import { sqlConnectorFactory } from './sql/sql-connector.js';
 import { instagramConnectorFactory } from './instagram/instagram-connector.js';
 import { tiktokConnectorFactory } from './tiktok/tiktok-connector.js';
@@ -28,6 +29,8 @@ export interface ConnectorContext {
   db: Kysely<Database>;
   /** The stored connection this connector was opened for, when there is one (stored webhook events are per connection). */
   connectionId?: string;
+  /** Where refreshed OAuth tokens go (sealed on the connection) and where a failed refresh is reported. */
+  tokens?: TokenSink;
 }
 
 export interface ConnectorFactory {

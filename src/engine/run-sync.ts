@@ -28,7 +28,8 @@ export interface RunSyncOptions {
   db: Kysely<Database>;
   connectors: ConnectorRegistry;
   /** Needed when an endpoint names a connection (opens its settings and credentials). */
-  connections?: Pick<ConnectionRepository, 'get' | 'credentials'>;
+  connections?: Pick<ConnectionRepository, 'get' | 'credentials'> &
+    Partial<Pick<ConnectionRepository, 'update' | 'setHealth'>>;
   orgId: string;
   syncId: string;
   /** Stored on conflicts and echoed in the result; the runtime passes its run id. */
@@ -63,12 +64,33 @@ async function openEndpoint(options: RunSyncOptions, endpoint: EndpointDefinitio
   }
   const connection = await options.connections.get(options.orgId, id);
   if (!connection) throw new DataSyncError('not_found', `connection ${id} does not exist`);
+  const connections = options.connections;
+  const credentials = (await connections.credentials(options.orgId, id)) ?? {};
   return options.connectors.create(connection.connector, {
     orgId: options.orgId,
     settings: { ...connection.settings, ...endpoint.settings },
-    credentials: (await options.connections.credentials(options.orgId, id)) ?? {},
+    credentials,
     db: options.db,
     connectionId: id,
+    // Refreshed OAuth tokens are sealed on the connection before any call uses them, so a crash after the
+    // refresh never leaves the connection with a refresh token the platform has already rotated away.
+    tokens: {
+      save: async (tokens) => {
+        if (!connections.update) return;
+        const current = (await connections.credentials(options.orgId, id)) ?? credentials;
+        await connections.update(options.orgId, id, {
+          credentials: {
+            ...current,
+            accessToken: tokens.accessToken,
+            ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+            ...(tokens.expiresAt ? { expiresAt: tokens.expiresAt } : {}),
+          },
+        });
+      },
+      failed: async (message) => {
+        await connections.setHealth?.(options.orgId, id, 'unhealthy', message);
+      },
+    },
   });
 }
 

@@ -21,6 +21,7 @@ import { MappingsPage } from './pages/MappingsPage';
 import { ContentPage } from './pages/ContentPage';
 import { SocialAccountsPage } from './pages/SocialAccountsPage';
 import { SocialSyncLogsPage } from './pages/SocialSyncLogsPage';
+import { PostsPage } from './pages/PostsPage';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
 
@@ -44,6 +45,7 @@ const router = createBrowserRouter([
       { path: 'syncs', element: <SyncsPage /> },
       { path: 'social/accounts', element: <SocialAccountsPage /> },
       { path: 'social/sync-logs', element: <SocialSyncLogsPage /> },
+      { path: 'posts', element: <PostsPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -5,6 +5,8 @@
  */
 import { httpCall, type HttpAnswer, type HttpCall } from '../sdk/http.js';
 import { ConnectorError } from '../sdk/errors.js';
+import type { TokenKeeper } from '../sdk/oauth.js';
+import type { OAuthTokens } from '../sdk/types.js';
 import { hubspotErrorOf } from './hubspot-errors.js';
 
 export const HUBSPOT_API = 'https://api.hubapi.com';
@@ -32,7 +34,44 @@ export interface HubSpotBatchError {
 }
 
 export class HubSpotClient {
-  constructor(readonly options: HubSpotClientOptions) {}
+  constructor(
+    readonly options: HubSpotClientOptions,
+    /** OAuth connections: the current access token, refreshed once when HubSpot refuses it. */
+    private readonly keeper?: TokenKeeper,
+  ) {}
+
+  private get token(): string {
+    return this.keeper?.accessToken ?? this.options.token;
+  }
+
+  /** Exchanges the refresh token (developers.hubspot.com/docs/api/oauth/tokens): form-encoded, no bearer. */
+  async refreshTokens(
+    tokens: OAuthTokens,
+    app: { clientId: string; clientSecret: string },
+  ): Promise<OAuthTokens> {
+    const answer = await httpCall({
+      method: 'POST',
+      url: `${this.options.baseUrl}/oauth/v1/token`,
+      form: {
+        grant_type: 'refresh_token',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        refresh_token: tokens.refreshToken ?? '',
+      },
+      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+    });
+    if (answer.status < 200 || answer.status >= 300) throw hubspotErrorOf(answer, 'refresh token');
+    const body = answer.body as { access_token?: unknown; refresh_token?: unknown; expires_in?: unknown };
+    if (typeof body?.access_token !== 'string')
+      throw new ConnectorError('server', 'HubSpot refresh token: malformed response');
+    return {
+      accessToken: body.access_token,
+      refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : tokens.refreshToken,
+      ...(typeof body.expires_in === 'number'
+        ? { expiresAt: new Date(Date.now() + body.expires_in * 1000).toISOString() }
+        : {}),
+    } as OAuthTokens;
+  }
 
   async call(
     method: HttpCall['method'],
@@ -41,16 +80,21 @@ export class HubSpotClient {
     extra: { query?: [string, string][]; body?: unknown; signal?: AbortSignal } = {},
   ): Promise<HttpAnswer> {
     const qs = extra.query?.length ? `?${new URLSearchParams(extra.query).toString()}` : '';
-    const answer = await httpCall({
-      method,
-      url: `${this.options.baseUrl}${path}${qs}`,
-      headers: { authorization: `Bearer ${this.options.token}` },
-      body: extra.body,
-      ...(extra.signal ? { signal: extra.signal } : {}),
-      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
-    });
-    if (answer.status < 200 || answer.status >= 300) throw hubspotErrorOf(answer, what);
-    return answer;
+    for (;;) {
+      const token = this.token;
+      const answer = await httpCall({
+        method,
+        url: `${this.options.baseUrl}${path}${qs}`,
+        headers: { authorization: `Bearer ${token}` },
+        body: extra.body,
+        ...(extra.signal ? { signal: extra.signal } : {}),
+        ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+      });
+      if (answer.status >= 200 && answer.status < 300) return answer;
+      // An expired OAuth token: refresh once (shared by concurrent calls) and send the same call again.
+      if (answer.status === 401 && this.keeper && (await this.keeper.renew(token))) continue;
+      throw hubspotErrorOf(answer, what);
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import type { HttpAnswer } from '../sdk/http.js';
 const KIND_BY_CATEGORY: Record<string, ConnectorErrorKind> = {
   VALIDATION_ERROR: 'validation',
   INVALID_AUTHENTICATION: 'auth',
+  EXPIRED_AUTHENTICATION: 'auth',
   MISSING_SCOPES: 'auth',
   OBJECT_NOT_FOUND: 'not_found',
   CONFLICT: 'conflict',

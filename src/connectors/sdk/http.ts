@@ -12,6 +12,8 @@ export interface HttpCall {
   headers?: Record<string, string>;
   /** Sent as JSON when defined. */
   body?: unknown;
+  /** Sent as application/x-www-form-urlencoded instead (OAuth token endpoints). */
+  form?: Record<string, string>;
   signal?: AbortSignal;
   /** Headers and body must each arrive within this (default 30 s). */
   timeoutMs?: number;
@@ -37,10 +39,18 @@ export async function httpCall(call: HttpCall): Promise<HttpAnswer> {
       method: call.method,
       headers: {
         accept: 'application/json',
-        ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(call.form
+          ? { 'content-type': 'application/x-www-form-urlencoded' }
+          : call.body === undefined
+            ? {}
+            : { 'content-type': 'application/json' }),
         ...call.headers,
       },
-      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      body: call.form
+        ? new URLSearchParams(call.form).toString()
+        : call.body === undefined
+          ? undefined
+          : JSON.stringify(call.body),
       signal: call.signal,
       headersTimeout: timeout,
       bodyTimeout: timeout,

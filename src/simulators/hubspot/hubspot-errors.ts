@@ -10,6 +10,7 @@ import type { PlatformErrorReply, PlatformErrors } from '../kit/platform-error.j
 export type HubSpotCategory =
   | 'VALIDATION_ERROR'
   | 'INVALID_AUTHENTICATION'
+  | 'EXPIRED_AUTHENTICATION'
   | 'OBJECT_NOT_FOUND'
   | 'CONFLICT'
   | 'RATE_LIMITS'

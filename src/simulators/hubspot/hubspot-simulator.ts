@@ -30,6 +30,7 @@ import {
   seedHubSpot,
 } from './hubspot-seed.js';
 import { createCrm, type Crm, type CrmObject } from './hubspot-state.js';
+import { HubSpotOAuth } from './hubspot-oauth.js';
 import { HubSpotWebhooks } from './hubspot-webhooks.js';
 
 export const HUBSPOT_RATE_LIMIT: RateLimitPolicy = { limit: 100, windowMs: 10_000 };
@@ -39,10 +40,14 @@ export interface HubSpotSimulatorOptions extends SimulatorOptions {
   token?: string;
   clientSecret?: string;
   searchRateLimit?: RateLimitPolicy | false;
+  /** Lifetime of OAuth access tokens issued by `/oauth/v1/token` (default 30 minutes). */
+  accessTokenTtlMs?: number;
 }
 
 export interface HubSpotSimulator extends SimulatorHandle {
   crm: Crm;
+  /** OAuth: issue access tokens that expire, refresh them at `/oauth/v1/token`, revoke the refresh token. */
+  oauth: HubSpotOAuth;
   /** Points the app's webhooks at `targetUrl` with these subscriptions (e.g. "contact.propertyChange"). */
   configureWebhooks(
     targetUrl: string,
@@ -74,6 +79,7 @@ export async function startHubSpotSimulator(
       ? undefined
       : new RateLimiter(options.searchRateLimit ?? HUBSPOT_SEARCH_RATE_LIMIT, clock);
   let baseUrl = '';
+  const oauth = new HubSpotOAuth(clientSecret, clock, options.accessTokenTtlMs);
 
   const authenticate = (request: FastifyRequest): AuthOutcome => {
     const header = request.headers.authorization;
@@ -85,7 +91,18 @@ export async function startHubSpotSimulator(
           'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
         ),
       };
-    if (!/^Bearer\s+/i.test(header) || header.replace(/^Bearer\s+/i, '') !== token)
+    const bearer = header.replace(/^Bearer\s+/i, '');
+    const oauthState = /^Bearer\s+/i.test(header) ? oauth.state(bearer) : 'unknown';
+    if (oauthState === 'valid') return { principal: bearer };
+    if (oauthState === 'expired')
+      return {
+        reject: hubspotError(
+          401,
+          'EXPIRED_AUTHENTICATION',
+          'The OAuth token used to make this call expired 1 second(s) ago.',
+        ),
+      };
+    if (!/^Bearer\s+/i.test(header) || bearer !== token)
       return {
         reject: hubspotError(
           401,
@@ -102,6 +119,7 @@ export async function startHubSpotSimulator(
     clock,
     errors: hubspotErrors,
     authenticate,
+    isPublic: (path) => path === '/oauth/v1/token',
     limit(request, principal): { reject?: PlatformErrorReply; headers?: Record<string, string> } | undefined {
       const isSearch = /^\/crm\/v3\/objects\/[^/]+\/search/.test(request.url);
       if (isSearch && searchLimiter && !searchLimiter.take(principal).allowed)
@@ -121,7 +139,13 @@ export async function startHubSpotSimulator(
       general?.reset();
       searchLimiter?.reset();
     },
-    routes: (app) => registerHubSpotRoutes(app, crm, objects, () => baseUrl),
+    routes: (app) => {
+      registerHubSpotRoutes(app, crm, objects, () => baseUrl);
+      app.post('/oauth/v1/token', async (request, reply) => {
+        const answer = oauth.exchange((request.body ?? {}) as Record<string, unknown>);
+        return reply.status(answer.status).send(answer.body);
+      });
+    },
     sideChannel(app) {
       app.post<{ Body: { targetUrl?: string; subscriptions?: string[] } }>(
         '/__sim/hubspot/webhooks',
@@ -164,6 +188,7 @@ export async function startHubSpotSimulator(
     log: server.log,
     webhooks: sender,
     crm,
+    oauth,
     configureWebhooks: (targetUrl, eventTypes) => webhooks.configure(targetUrl, eventTypes),
     ui: {
       create: (type, properties) => objects.create(typeOf(type), [properties], 'CRM_UI')[0]!,

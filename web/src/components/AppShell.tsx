@@ -26,6 +26,7 @@ export const NAVIGATION = [
   { to: '/content', label: 'Content' },
   { to: '/social/accounts', label: 'Social accounts' },
   { to: '/social/sync-logs', label: 'Social sync logs' },
+  { to: '/posts', label: 'Synup posts' },
 ];
 
 export function AppShell() {

@@ -1,0 +1,193 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { toast } from 'sonner';
+import { Button, Card, EmptyState, Skeleton, StatusChip } from '../components/ui';
+import { api } from '../lib/api';
+import { relativeTime } from '../lib/format';
+import type { Page, StoredRecord, Sync } from '../lib/types';
+
+/** A sync whose local side is a collection of posts (e.g. collection ⇄ Synup posts). */
+interface PostSync {
+  sync: Sync;
+  collection: string;
+}
+
+function postSyncs(syncs: Sync[]): PostSync[] {
+  return syncs.flatMap((sync) => {
+    const d = sync.definition as unknown as { a?: { connector?: string }; objects?: { a?: string }[] };
+    const collection = d.objects?.[0]?.a;
+    return d.a?.connector === 'collection' && collection ? [{ sync, collection }] : [];
+  });
+}
+
+interface PostData {
+  content?: string;
+  status?: string;
+  notes?: { body?: string }[];
+}
+
+/**
+ * Posts on a platform through a sync: write a draft here, publish it, and watch the platform's status (queued →
+ * published or failed) and notes come back. Every change queues a run of the sync; the list polls while a post
+ * is on its way.
+ */
+export function PostsPage() {
+  const queryClient = useQueryClient();
+  const syncs = useQuery({
+    queryKey: ['syncs', 'posts'],
+    queryFn: () => api<Page<Sync>>('/syncs?limit=100'),
+  });
+  const choices = postSyncs(syncs.data?.data ?? []);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const current = choices.find((c) => c.sync.id === chosen) ?? choices[0];
+  const posts = useQuery({
+    queryKey: ['posts', current?.collection],
+    enabled: Boolean(current),
+    queryFn: () => api<Page<StoredRecord>>(`/collections/${current!.collection}/records?limit=50`),
+    // Statuses change on the platform: keep looking while any post has not reached a final state.
+    refetchInterval: (query) =>
+      (query.state.data?.data ?? []).some((r) =>
+        ['queued', 'draft'].includes(String((r.data as PostData).status)),
+      )
+        ? 2000
+        : false,
+  });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['posts', current?.collection] });
+  const runSync = () => api(`/syncs/${current!.sync.id}/runs`, { method: 'POST', body: { dryRun: false } });
+
+  const create = useMutation({
+    mutationFn: async (content: string) => {
+      await api(`/collections/${current!.collection}/records`, {
+        method: 'POST',
+        body: { data: { content, status: 'draft', notes: [] } },
+      });
+      await runSync();
+    },
+    onSuccess: () => {
+      toast.success('Draft saved; pushing it to the platform');
+      refresh();
+    },
+    onError: (e) => toast.error(e.message),
+  });
+  const publish = useMutation({
+    mutationFn: async (record: StoredRecord) => {
+      await api(`/collections/${current!.collection}/records/${record.id}`, {
+        method: 'PUT',
+        body: { data: { ...record.data, status: 'queued' }, version: record.version },
+      });
+      await runSync();
+    },
+    onSuccess: () => {
+      toast.success('Publishing: the status will follow the platform');
+      refresh();
+    },
+    onError: (e) => toast.error(e.message),
+  });
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const content = String(form.get('content') ?? '').trim();
+    if (!content) return;
+    create.mutate(content);
+    event.currentTarget.reset();
+  }
+
+  if (syncs.isLoading) return <Skeleton />;
+  if (!current)
+    return (
+      <EmptyState
+        title="No posts sync"
+        hint="Create a sync between a collection and a Synup connection (objects: posts) to publish from here."
+      />
+    );
+  return (
+    <div className="space-y-4">
+      <h1 className="text-xl font-semibold">Posts</h1>
+      {choices.length > 1 ? (
+        <label className="block text-sm">
+          <span className="mb-1 block font-medium">Sync</span>
+          <select
+            className="rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
+            value={current.sync.id}
+            onChange={(e) => setChosen(e.target.value)}
+          >
+            {choices.map((c) => (
+              <option key={c.sync.id} value={c.sync.id}>
+                {c.sync.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      <Card title="New post">
+        <form onSubmit={submit} className="space-y-3">
+          <label className="block text-sm">
+            <span className="mb-1 block font-medium">Content</span>
+            <textarea
+              name="content"
+              required
+              maxLength={5000}
+              rows={3}
+              className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 dark:border-zinc-700 dark:bg-zinc-900"
+            />
+          </label>
+          <Button type="submit" disabled={create.isPending}>
+            Save draft
+          </Button>
+        </form>
+      </Card>
+      <Card title={`Posts in ${current.collection}`}>
+        {posts.isLoading ? (
+          <Skeleton />
+        ) : (posts.data?.data ?? []).length === 0 ? (
+          <EmptyState title="No posts yet" hint="Write a draft above." />
+        ) : (
+          <table className="w-full text-sm">
+            <thead>
+              <tr className="text-left text-zinc-500">
+                <th className="py-1">Content</th>
+                <th>Status</th>
+                <th>Notes</th>
+                <th>Updated</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {(posts.data?.data ?? []).map((record) => {
+                const post = record.data as PostData;
+                const status = String(post.status ?? 'draft');
+                return (
+                  <tr
+                    key={record.id}
+                    className="border-t border-zinc-200 dark:border-zinc-800"
+                    data-post={record.id}
+                  >
+                    <td className="py-2 pr-3">{post.content}</td>
+                    <td>
+                      <StatusChip status={status} />
+                    </td>
+                    <td className="text-zinc-500">
+                      {(post.notes ?? [])
+                        .map((n) => n.body)
+                        .filter(Boolean)
+                        .join(' · ') || '—'}
+                    </td>
+                    <td className="text-zinc-500">{relativeTime(record.updatedAt)}</td>
+                    <td className="text-right">
+                      {status === 'draft' || status === 'failed' ? (
+                        <Button onClick={() => publish.mutate(record)} disabled={publish.isPending}>
+                          Publish
+                        </Button>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}
