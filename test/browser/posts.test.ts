@@ -91,7 +91,7 @@ describe('posts page', () => {
     await page.getByLabel('Password').fill(password!);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('signed-in-as').waitFor();
-    await page.getByRole('link', { name: 'Posts' }).click();
+    await page.getByRole('link', { name: 'Synup posts' }).click();
 
     await page.getByLabel('Content').fill('Summer menu is live');
     await page.getByRole('button', { name: 'Save draft' }).click();
