@@ -10,6 +10,7 @@ import { hashPassword } from '../lib/crypto/password.js';
 import { createRepositories } from '../store/repositories/index.js';
 import { seedSyndicationDemo } from '../syndication/demo-seed.js';
 import type { AppContext } from './context.js';
+import { startSocialDemo, type SocialDemo } from '../social/social-demo.js';
 
 export const DEMO_EMAIL = 'demo@datasync.local';
 
@@ -67,4 +68,20 @@ export async function ensureBootstrapApiKey(ctx: AppContext): Promise<void> {
     resourceType: 'api_key',
     resourceId: apiKey.id,
   });
+}
+
+/**
+ * In demo mode, the Instagram and TikTok simulators run in this process and the demo organization's social
+ * accounts point at them (src/social/social-demo.ts). Failing to start them never stops `datasync start`.
+ */
+export async function ensureSocialDemo(ctx: AppContext): Promise<SocialDemo | undefined> {
+  try {
+    return await startSocialDemo(ctx);
+  } catch (error) {
+    ctx.logger.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      'social demo not started',
+    );
+    return undefined;
+  }
 }
