@@ -31,14 +31,12 @@ describe('social accounts and sync logs screens', () => {
     await expect(
       page.getByRole('switch', { name: 'Auto-sync for sim_tiktoker_2' }).getAttribute('aria-checked'),
     ).resolves.toBe('false');
-    await page.waitForFunction(
-      () => document.querySelectorAll('[data-testid="auto-sync-badge"]').length === 3,
-    );
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="auto-sync-badge"]').length === 3`);
 
     await page.getByRole('link', { name: 'Social sync logs' }).click();
     await page.getByRole('heading', { name: 'Social sync logs' }).waitFor();
     const rows = page.locator('tbody tr');
-    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length >= 4);
+    await page.waitForFunction(`document.querySelectorAll('tbody tr').length >= 4`);
     const first = (await rows.first().textContent()) ?? '';
     expect(first).toMatch(/cron/);
     expect(first).toMatch(/\d+(\.\d)? (ms|s)/);
@@ -46,8 +44,8 @@ describe('social accounts and sync logs screens', () => {
 
     await page.getByLabel('Filter by platform').selectOption('tiktok');
     await page.waitForURL(/platform=tiktok/);
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll('tbody tr')].every((r) => r.textContent?.includes('(tiktok)')),
+    await page.waitForFunction(
+      `[...document.querySelectorAll('tbody tr')].every((r) => r.textContent.includes('(tiktok)'))`,
     );
     expect(await rows.count()).toBeGreaterThanOrEqual(2);
     await page.getByLabel('Filter by status').selectOption('error');
