@@ -10,7 +10,7 @@ import { hashPassword } from '../lib/crypto/password.js';
 import { createRepositories } from '../store/repositories/index.js';
 import { seedSyndicationDemo } from '../syndication/demo-seed.js';
 import type { AppContext } from './context.js';
-import { startSocialDemo, type SocialDemo } from '../social/social-demo.js';
+import type { SocialDemo } from '../social/social-demo.js';
 
 export const DEMO_EMAIL = 'demo@datasync.local';
 
@@ -76,6 +76,8 @@ export async function ensureBootstrapApiKey(ctx: AppContext): Promise<void> {
  */
 export async function ensureSocialDemo(ctx: AppContext): Promise<SocialDemo | undefined> {
   try {
+    // Loaded on demand: the simulators are not needed by any other command or start.
+    const { startSocialDemo } = await import('../social/social-demo.js');
     return await startSocialDemo(ctx);
   } catch (error) {
     ctx.logger.warn(
