@@ -20,6 +20,7 @@ import { runRuntimeBenchmarks } from './runtime.js';
 import { definition, row, seedLinked, seedRecords, toB } from './seed.js';
 import { webhookIngest } from './scenarios/webhook-ingest.js';
 import { coldStartDemo, fanOut } from './scenarios/syndication.js';
+import { socialTick } from './scenarios/social-tick.js';
 
 const run = promisify(execFile);
 const PG_URL = process.env.DATASYNC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -237,6 +238,37 @@ const scenarios: Record<string, Scenario> = {
     return {
       parameters: { demo: '3 sites × 3 items', sites, items, dialect: 'sqlite' },
       figures: [...cold, ...fan],
+    };
+  },
+  /**
+   * Social polling: one tick over 1,000 simulated accounts (`--n`), half Instagram, half TikTok, against the
+   * simulators with their rate limits on; wall time, accounts/s and the tick's outcome counts.
+   */
+  'social-tick': async (o) => {
+    const accounts = o.n ?? 1000;
+    const concurrency = 16;
+    const f = figures([
+      'tick wall ms',
+      'accounts synced/s',
+      'accounts synced',
+      'accounts pending (budget)',
+      'accounts failed',
+      'posts synced',
+    ]);
+    for (let r = 0; r < o.runs; r++) {
+      const s = await socialTick({ dialect: o.dialect, accounts, concurrency, pgUrl: PG_URL });
+      add(f, [s.wallMs, s.accountsPerSecond, s.synced, s.pending, s.failed, s.postsSynced]);
+    }
+    return {
+      parameters: {
+        accounts,
+        split: 'half instagram (200 calls/h per account), half tiktok (600 calls/min per app)',
+        postsPerAccount: 10,
+        concurrency,
+        tickBudgetMs: 55_000,
+        dialect: o.dialect,
+      },
+      figures: f,
     };
   },
   /** 100k records pushed into an empty collection: a first sync (every record created, linked, committed). */

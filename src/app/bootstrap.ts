@@ -10,6 +10,7 @@ import { hashPassword } from '../lib/crypto/password.js';
 import { createRepositories } from '../store/repositories/index.js';
 import { seedSyndicationDemo } from '../syndication/demo-seed.js';
 import type { AppContext } from './context.js';
+import type { SocialDemo } from '../social/social-demo.js';
 
 export const DEMO_EMAIL = 'demo@datasync.local';
 
@@ -67,4 +68,22 @@ export async function ensureBootstrapApiKey(ctx: AppContext): Promise<void> {
     resourceType: 'api_key',
     resourceId: apiKey.id,
   });
+}
+
+/**
+ * In demo mode, the Instagram and TikTok simulators run in this process and the demo organization's social
+ * accounts point at them (src/social/social-demo.ts). Failing to start them never stops `datasync start`.
+ */
+export async function ensureSocialDemo(ctx: AppContext): Promise<SocialDemo | undefined> {
+  try {
+    // Loaded on demand: the simulators are not needed by any other command or start.
+    const { startSocialDemo } = await import('../social/social-demo.js');
+    return await startSocialDemo(ctx);
+  } catch (error) {
+    ctx.logger.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      'social demo not started',
+    );
+    return undefined;
+  }
 }

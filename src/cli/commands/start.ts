@@ -3,7 +3,7 @@
  * where the data lives and the demo login.
  */
 import { Command } from 'commander';
-import { ensureBootstrapApiKey, ensureDemo } from '../../app/bootstrap.js';
+import { ensureBootstrapApiKey, ensureDemo, ensureSocialDemo } from '../../app/bootstrap.js';
 import { openContext } from '../../app/context.js';
 import { handleSignals } from '../../app/lifecycle.js';
 import { registryConnectionChecker } from '../../api/registry-connection-checker.js';
@@ -21,6 +21,7 @@ export function startCommand(): Command {
       const ctx = await openContext(config, logger, { migrate: true });
       const demo = config.demo ? await ensureDemo(ctx) : undefined;
       await ensureBootstrapApiKey(ctx);
+      const socialDemo = config.demo ? await ensureSocialDemo(ctx) : undefined;
       // The runtime exists before the server: runs started by the API, the webhook receiver, cron ticks and
       // /metrics hand work to it, and live logs follow its events. Its worker starts after listen, once the
       // public URL (for sites on the built-in receiver) is known.
@@ -37,6 +38,7 @@ export function startCommand(): Command {
         address = await server.listen({ port: config.port, host: config.host });
       } catch (error) {
         await runtime.stop();
+        await socialDemo?.close();
         await ctx.close();
         if (systemErrorCode(error) === 'EADDRINUSE') {
           throw new DataSyncError('port_in_use', `port ${config.port} is already in use`, {
@@ -55,11 +57,13 @@ export function startCommand(): Command {
       const bound = server.server.address();
       listening.url = `http://127.0.0.1:${typeof bound === 'object' && bound ? bound.port : config.port}`;
       await runtime.start();
+      await socialDemo?.connectWebhooks(listening.url, runtime.queue);
       handleSignals(
         logger,
         [
           { name: 'http', run: () => server.close() },
           { name: 'worker', run: () => runtime.stop(Math.max(0, config.shutdownTimeoutMs - 1000)) },
+          ...(socialDemo ? [{ name: 'social demo simulators', run: () => socialDemo.close() }] : []),
           { name: 'database', run: () => ctx.close() },
         ],
         config.shutdownTimeoutMs,
