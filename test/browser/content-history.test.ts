@@ -109,5 +109,5 @@ describe('content items, history and mappings in the browser', () => {
     expect(await page.getByLabel('Free Installation on West').inputValue()).toBe('');
     await screenshotBothThemes(page, 'content-5-mapping-cleared');
     await page.close();
-  });
+  }, 120_000);
 });

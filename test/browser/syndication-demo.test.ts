@@ -75,7 +75,14 @@ describe('syndication demo in the browser', () => {
     // One read of the run as JSON when it is picked; everything after came over the stream.
     expect(runReads.filter((r) => !r.sse).length).toBeLessThanOrEqual(2);
     expect(await page.getByTestId('watched-run').textContent()).toContain('manual');
+    // North's card: its payload in this run, collapsed until opened, with the override applied.
+    const northCard = page.locator('[data-testid="site-card"][data-site="North"]');
+    await northCard.getByText('Payload', { exact: true }).click();
+    await northCard.getByTestId('payload-preview').getByText('"cta_text": "Call North today"').waitFor();
     await screenshotBothThemes(page, 'demo-3-run');
+    // Replay: the exact payload North was last sent goes out again as a new delivery.
+    await northCard.getByRole('button', { name: 'Replay payload' }).click();
+    await page.getByText('North: last payload queued again').waitFor();
 
     // North's destination viewer shows its overridden cta_text.
     await page.getByRole('link', { name: 'Sites' }).click();
@@ -92,5 +99,5 @@ describe('syndication demo in the browser', () => {
     expect(await row.getByTestId('run-trigger').textContent()).toBe('manual');
     await screenshotBothThemes(page, 'demo-5-history');
     await page.close();
-  });
+  }, 120_000);
 });
