@@ -22,8 +22,7 @@ describe('content items, history and mappings in the browser', () => {
     const table = page.getByTestId('items-table');
     await table.getByText('Free Installation').waitFor();
     const rows = page.getByTestId('item-row');
-    const rowCount = (n: number) =>
-      page.waitForFunction(`document.querySelectorAll('[data-testid="item-row"]').length === ${n}`);
+    const rowCount = (n: number) => expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(n);
 
     // Filters: search (applied by the API), then an updated range that ends before today.
     await page.getByLabel('Search').fill('install');
@@ -108,6 +107,42 @@ describe('content items, history and mappings in the browser', () => {
     await page.getByLabel('Free Installation on West').waitFor();
     expect(await page.getByLabel('Free Installation on West').inputValue()).toBe('');
     await screenshotBothThemes(page, 'content-5-mapping-cleared');
+
+    // The override editor holds only the overridden fields, and the type's rules apply to them.
+    const northCell = page.locator(
+      '[data-testid="mapping-cell"][data-site="North"][data-item="Free Installation"]',
+    );
+    await northCell.getByRole('button', { name: 'cta_text' }).click();
+    const editor = northCell.getByTestId('override-editor');
+    expect(await editor.locator('input[name]').count()).toBe(1);
+    await editor.locator('input[name="cta_text"]').fill('x'.repeat(41));
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.getByText(/40/).waitFor();
+    await editor.locator('input[name="cta_text"]').fill('Call North now');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.waitFor({ state: 'detached' });
+    await screenshotBothThemes(page, 'content-6-override');
+
+    // Bulk: a row to full, then the same item blocked everywhere.
+    const row = page.locator('tr', { has: page.getByText('Veterans Day Special', { exact: true }) });
+    await row.getByRole('button', { name: 'set row to full' }).click();
+    for (const site of ['North', 'South', 'West']) {
+      await expect
+        .poll(() => page.getByLabel(`Veterans Day Special on ${site}`).inputValue(), { timeout: 10_000 })
+        .toBe('full');
+    }
+    await row.getByRole('button', { name: 'block everywhere' }).click();
+    for (const site of ['North', 'South', 'West']) {
+      await expect
+        .poll(() => page.getByLabel(`Veterans Day Special on ${site}`).inputValue(), { timeout: 10_000 })
+        .toBe('block');
+    }
+    // And the override survived, as saved.
+    await page.reload();
+    await page
+      .locator('[data-testid="mapping-cell"][data-site="North"][data-item="Free Installation"]')
+      .getByRole('button', { name: 'cta_text' })
+      .waitFor();
     await page.close();
   }, 120_000);
 });
