@@ -50,8 +50,14 @@ describe('syndication demo in the browser', () => {
     await matrix.getByRole('button', { name: 'cta_text' }).first().waitFor();
     await screenshotBothThemes(page, 'demo-2-mappings');
 
-    // Run sync: log lines stream in, every site card reaches a final state.
+    // Run sync: log lines stream in (Server-Sent Events, not polling), every site card reaches a final state.
     await page.getByRole('link', { name: 'Syndication' }).click();
+    const runReads: { sse: boolean }[] = [];
+    page.on('request', (r) => {
+      if (/\/api\/v1\/syndication\/runs\/run_/.test(r.url())) {
+        runReads.push({ sse: (r.headers().accept ?? '').includes('text/event-stream') });
+      }
+    });
     await page.getByRole('button', { name: 'Run sync', exact: true }).click();
     await page.getByTestId('run-log').getByText('North: sending').waitFor();
     const cards = page.getByTestId('site-card');
@@ -65,7 +71,18 @@ describe('syndication demo in the browser', () => {
       .getByTestId('run-log')
       .getByText(/delivered, \d+ unchanged, \d+ failed/)
       .waitFor();
+    expect(runReads.filter((r) => r.sse).length).toBeGreaterThanOrEqual(1);
+    // One read of the run as JSON when it is picked; everything after came over the stream.
+    expect(runReads.filter((r) => !r.sse).length).toBeLessThanOrEqual(2);
+    expect(await page.getByTestId('watched-run').textContent()).toContain('manual');
+    // North's card: its payload in this run, collapsed until opened, with the override applied.
+    const northCard = page.locator('[data-testid="site-card"][data-site="North"]');
+    await northCard.getByText('Payload', { exact: true }).click();
+    await northCard.getByTestId('payload-preview').getByText('"cta_text": "Call North today"').waitFor();
     await screenshotBothThemes(page, 'demo-3-run');
+    // Replay: the exact payload North was last sent goes out again as a new delivery.
+    await northCard.getByRole('button', { name: 'Replay payload' }).click();
+    await page.getByText('North: last payload queued again').waitFor();
 
     // North's destination viewer shows its overridden cta_text.
     await page.getByRole('link', { name: 'Sites' }).click();
@@ -79,7 +96,8 @@ describe('syndication demo in the browser', () => {
     const row = page.getByTestId('run-row').first();
     await row.waitFor();
     expect(await row.getByTestId('run-duration').textContent()).toMatch(/^\d+(\.\d)? m?s$/);
+    expect(await row.getByTestId('run-trigger').textContent()).toBe('manual');
     await screenshotBothThemes(page, 'demo-5-history');
     await page.close();
-  });
+  }, 120_000);
 });

@@ -15,6 +15,7 @@ interface FieldDef {
   key: string;
   label: string;
   type: string;
+  options?: string[];
 }
 
 interface Item {
@@ -86,17 +87,41 @@ function OverrideEditor({
           <label key={key} className="block text-xs">
             <span className="font-medium">{field?.label ?? key}</span>
             <div className="flex gap-1">
-              <input
-                name={key}
-                className="w-full rounded border border-zinc-300 px-1 py-0.5 dark:border-zinc-700 dark:bg-zinc-900"
-                value={String(value ?? '')}
-                onChange={(e) =>
-                  setValues({
-                    ...values,
-                    [key]: field?.type === 'number' ? Number(e.target.value) : e.target.value,
-                  })
-                }
-              />
+              {field?.type === 'boolean' ? (
+                <input
+                  type="checkbox"
+                  name={key}
+                  checked={value === true}
+                  onChange={(e) => setValues({ ...values, [key]: e.target.checked })}
+                />
+              ) : field?.type === 'enum' ? (
+                <select
+                  name={key}
+                  className="w-full rounded border border-zinc-300 px-1 py-0.5 dark:border-zinc-700 dark:bg-zinc-900"
+                  value={String(value ?? '')}
+                  onChange={(e) => setValues({ ...values, [key]: e.target.value })}
+                >
+                  {(field.options ?? []).map((o) => (
+                    <option key={o}>{o}</option>
+                  ))}
+                </select>
+              ) : (
+                <input
+                  name={key}
+                  type={field?.type === 'date' ? 'date' : field?.type === 'number' ? 'number' : 'text'}
+                  className="w-full rounded border border-zinc-300 px-1 py-0.5 dark:border-zinc-700 dark:bg-zinc-900"
+                  value={String(value ?? '')}
+                  onChange={(e) =>
+                    setValues({
+                      ...values,
+                      [key]:
+                        field?.type === 'number' && e.target.value !== ''
+                          ? Number(e.target.value)
+                          : e.target.value,
+                    })
+                  }
+                />
+              )}
               <button
                 type="button"
                 className="text-zinc-500"

@@ -5,11 +5,76 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
 import { toast } from 'sonner';
 import { Button, Card, EmptyState, Skeleton, StatusChip } from '../components/ui';
 import { api } from '../lib/api';
 import { relativeTime } from '../lib/format';
 import type { Delivery, Page, Site, SyndicationLogLine, SyndicationRun } from '../lib/types';
+
+type DeliveryDetail = Delivery & { payload: unknown };
+
+/** A site's payload in this run, read only when opened: the delivery its child run sent. */
+function PayloadPreview({ childRunId }: { childRunId: string }) {
+  const [open, setOpen] = useState(false);
+  const payload = useQuery({
+    queryKey: ['run-payload', childRunId],
+    enabled: open,
+    queryFn: async () => {
+      const page = await api<Page<Delivery>>(`/deliveries?runId=${childRunId}&limit=1`);
+      const delivery = page.data[0];
+      return delivery ? api<DeliveryDetail>(`/deliveries/${delivery.id}`) : null;
+    },
+  });
+  return (
+    <details
+      className="mt-2 text-xs"
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+      data-testid="payload-preview"
+    >
+      <summary className="cursor-pointer text-indigo-600">Payload</summary>
+      {payload.data === null ? (
+        <p className="mt-1 text-zinc-500">Nothing sent in this run (unchanged).</p>
+      ) : payload.data ? (
+        <pre className="mt-1 max-h-48 overflow-auto rounded bg-zinc-950 p-2 font-mono text-zinc-100">
+          {JSON.stringify(payload.data.payload, null, 2)}
+        </pre>
+      ) : open ? (
+        <p className="mt-1 text-zinc-500">Loading…</p>
+      ) : null}
+    </details>
+  );
+}
+
+/** Job durations, oldest to newest, as a small line: a slow run stands out at a glance. */
+function Sparkline({ runs }: { runs: SyndicationRun[] }) {
+  const values = runs
+    .map((r) => r.durationMs)
+    .filter((d): d is number => typeof d === 'number')
+    .reverse();
+  if (values.length < 2) return null;
+  const max = Math.max(...values, 1);
+  const w = 120;
+  const h = 24;
+  const points = values
+    .map(
+      (v, i) => `${((i / (values.length - 1)) * w).toFixed(1)},${(h - (v / max) * (h - 2) - 1).toFixed(1)}`,
+    )
+    .join(' ');
+  return (
+    <svg
+      width={w}
+      height={h}
+      viewBox={`0 0 ${w} ${h}`}
+      className="text-indigo-500"
+      role="img"
+      aria-label={`job durations, last ${values.length} runs`}
+      data-testid="duration-sparkline"
+    >
+      <polyline points={points} fill="none" stroke="currentColor" strokeWidth="1.5" />
+    </svg>
+  );
+}
 
 interface RunDetail {
   run: SyndicationRun;
@@ -152,6 +217,7 @@ export function SyndicationPage() {
                     {duration(child?.durationMs)}
                   </p>
                   {child?.error ? <p className="mt-1 text-xs text-red-600">{child.error}</p> : null}
+                  {child && FINAL.has(child.status) ? <PayloadPreview childRunId={child.id} /> : null}
                   <div className="mt-2 flex gap-2">
                     <Button
                       variant="ghost"
@@ -189,7 +255,19 @@ export function SyndicationPage() {
         </Card>
       ) : null}
 
-      <Card title="Last runs">
+      <div className="flex gap-3 text-sm" data-testid="shortcuts">
+        <Link className="text-indigo-600 hover:underline" to="/content">
+          Edit items →
+        </Link>
+        <Link className="text-indigo-600 hover:underline" to="/mappings">
+          Item × site matrix →
+        </Link>
+        <Link className="text-indigo-600 hover:underline" to="/sites">
+          What each destination received →
+        </Link>
+      </div>
+
+      <Card title="Last runs" actions={<Sparkline runs={runs.data?.data ?? []} />}>
         {runs.isPending ? (
           <Skeleton rows={3} />
         ) : runs.data?.data.length ? (
