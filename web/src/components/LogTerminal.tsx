@@ -4,6 +4,7 @@
  * with a jump to the first error. Calls `onEnd` with the run's final status when the stream says it ended.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { currentOrg } from '../lib/api';
 import type { RunLogLine } from '../lib/types';
 import { Button } from './ui';
 
@@ -39,7 +40,10 @@ export function LogTerminal({ runId, onEnd }: { runId: string; onEnd?: (end: Run
   useEffect(() => {
     setLines([]);
     setEnded(null);
-    const source = new EventSource(`/api/v1/runs/${runId}/logs`, { withCredentials: true });
+    // EventSource cannot send X-DataSync-Org: a person in several organizations names it in the URL.
+    const org = currentOrg();
+    const query = org ? `?org=${encodeURIComponent(org)}` : '';
+    const source = new EventSource(`/api/v1/runs/${runId}/logs${query}`, { withCredentials: true });
     source.onmessage = (e: MessageEvent<string>) => {
       const line = JSON.parse(e.data) as RunLogLine;
       setLines((prev) =>
