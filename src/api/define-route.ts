@@ -65,6 +65,11 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   body?: B;
   /** Status → response body schema (`null`: no body, e.g. 204). Error statuses are added for every route. */
   responses: Record<number, z.ZodType | null>;
+  /**
+   * Also accept the organization as `?org=<id or slug>` (same membership check as the X-DataSync-Org header),
+   * for clients that cannot set headers: a browser's EventSource. The route's query schema declares `org`.
+   */
+  orgQuery?: boolean;
   /** Bytes; defaults to DEFAULT_BODY_LIMIT. */
   bodyLimit?: number;
   /** Per client IP, by @fastify/rate-limit, for routes that check secrets (sign-in). */

@@ -9,7 +9,7 @@ import { DataSyncError, type ErrorCode } from '../lib/errors.js';
 import { withOrgScope } from '../store/org-scope.js';
 import { createRepositories, type Repositories } from '../store/repositories/index.js';
 import type { ApiContext } from './api-options.js';
-import { resolveOrg, resolvePrincipal } from './auth/authenticate.js';
+import { orgQueryParam, resolveOrg, resolvePrincipal } from './auth/authenticate.js';
 import { CSRF_HEADER, csrfMatches, isSafeMethod } from './auth/csrf.js';
 import { PERMISSIONS, roleAllows } from './auth/permissions.js';
 import { actorOf, type Principal, type RequestAuth } from './auth/principal.js';
@@ -73,7 +73,13 @@ async function authorize(
       details: { reason: 'csrf' },
     });
   }
-  const org = await resolveOrg(request, api, principal, route.access !== 'authenticated');
+  const org = await resolveOrg(
+    request,
+    api,
+    principal,
+    route.access !== 'authenticated',
+    route.orgQuery ? orgQueryParam(request) : undefined,
+  );
   if (!org) return undefined;
   if (route.access !== 'authenticated' && route.access !== 'public' && !roleAllows(org.role, route.access)) {
     throw new DataSyncError('forbidden', `your role (${org.role}) cannot do this`, {

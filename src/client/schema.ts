@@ -8366,6 +8366,8 @@ export interface operations {
   listRunLogs: {
     parameters: {
       query?: {
+        /** @description organization id or slug, for EventSource (it cannot send X-DataSync-Org) */
+        org?: string;
         afterId?: number;
         /** @description this level and above */
         level?: 'debug' | 'info' | 'warn' | 'error';

@@ -35,8 +35,8 @@ const envSchema = z.object({
   DATASYNC_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false'),
   DATASYNC_PUBLIC_URL: z.url({ error: 'must be an absolute http(s) URL' }).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  DATASYNC_ENDPOINT_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(72),
-  DATASYNC_ENDPOINT_DISABLE_MIN_FAILURES: z.coerce.number().int().min(1).default(3),
+  DATASYNC_SITE_DISABLE_HOURS: z.coerce.number().positive().default(72),
+  DATASYNC_SITE_MIN_FAILURES: z.coerce.number().int().min(1).default(3),
 });
 
 export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string };
@@ -133,8 +133,8 @@ export function loadConfig(
     publicUrl: e.DATASYNC_PUBLIC_URL?.replace(/\/$/, ''),
     metricsToken: e.METRICS_TOKEN,
     endpointHealth: {
-      disableAfterMs: e.DATASYNC_ENDPOINT_DISABLE_AFTER_HOURS * 60 * 60 * 1000,
-      minFailures: e.DATASYNC_ENDPOINT_DISABLE_MIN_FAILURES,
+      disableAfterMs: e.DATASYNC_SITE_DISABLE_HOURS * 60 * 60 * 1000,
+      minFailures: e.DATASYNC_SITE_MIN_FAILURES,
     },
   };
 }

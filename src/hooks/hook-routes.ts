@@ -49,15 +49,16 @@ export async function hookRoutes(app: FastifyInstance, options: HookRoutesOption
 
   async function resolve(request: FastifyRequest<HookParams>, reply: FastifyReply) {
     const { connectionId } = request.params;
-    const connection = CONNECTION_ID.test(connectionId)
-      ? await ctx.repos.webhookEvents.connectionForHook(connectionId)
+    // One query for the connection and its credentials: every acknowledgement waits on this lookup.
+    const found = CONNECTION_ID.test(connectionId)
+      ? await ctx.repos.connections.forHook(connectionId)
       : undefined;
-    const verifier = connection && verifiers.get(connection.connector);
-    if (!connection || !verifier) {
+    const verifier = found && verifiers.get(found.connector);
+    if (!found || !verifier) {
       await reply.status(404).send(errorBody('not_found', 'no connection accepts webhooks here'));
       return undefined;
     }
-    const credentials = (await ctx.repos.connections.credentials(connection.orgId, connection.id)) ?? {};
+    const { credentials, ...connection } = found;
     return { connection, verifier, credentials };
   }
 

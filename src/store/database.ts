@@ -5,7 +5,14 @@
  */
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, sql, type DatabaseConnection } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  SqliteDialect,
+  sql,
+  type DatabaseConnection,
+  type SqliteDatabase,
+} from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config/config.js';
 import { redactUrl } from '../config/config.js';
@@ -57,12 +64,38 @@ function openSqlite(file: string): Store {
       },
     );
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     db,
     dialect: 'sqlite',
     location: file,
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares every query anew, and on SQLite preparing costs as much as running a small query: keep the
+ * last statements by SQL text (LRU) and reuse one unless it is busy (an open `iterate`, i.e. a streamed
+ * query), in which case a fresh statement serves the call.
+ */
+export function withStatementCache(database: SQLite.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(query: string) {
+      const hit = cache.get(query);
+      if (hit && !hit.busy) {
+        cache.delete(query);
+        cache.set(query, hit);
+        return hit;
+      }
+      const statement = database.prepare(query);
+      if (!hit) {
+        cache.set(query, statement);
+        if (cache.size > max) cache.delete(cache.keys().next().value!);
+      }
+      return statement;
+    },
   };
 }
 

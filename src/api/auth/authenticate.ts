@@ -68,6 +68,16 @@ function orgHeader(request: FastifyRequest): string | undefined {
   return value;
 }
 
+/** `?org=` on routes that accept it: one non-empty value or nothing. */
+export function orgQueryParam(request: FastifyRequest): string | undefined {
+  const value = (request.query as Record<string, unknown> | undefined)?.org;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 100) {
+    throw new DataSyncError('bad_request', 'org must be one organization id or slug');
+  }
+  return value;
+}
+
 function orgNotFound(): DataSyncError {
   return new DataSyncError('not_found', 'organization not found');
 }
@@ -81,8 +91,14 @@ export async function resolveOrg(
   api: ApiContext,
   principal: Principal,
   required: boolean,
+  /** The organization named another way than the header (`?org=` on routes that allow it). */
+  named?: string,
 ): Promise<{ orgId: string; role: Role } | undefined> {
-  const wanted = orgHeader(request);
+  const header = orgHeader(request);
+  if (named !== undefined && header !== undefined && named !== header) {
+    throw new DataSyncError('bad_request', `?org= and the ${ORG_HEADER} header name different organizations`);
+  }
+  const wanted = named ?? header;
   if (principal.kind === 'api_key') {
     const key = principal.apiKey;
     // A key belongs to one organization: naming another is a request for something that is not there.

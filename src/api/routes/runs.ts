@@ -95,8 +95,15 @@ export const runRoutes: ApiRoute[] = [
       'resume), comments keep the connection alive, and a final `event: end` carries the run status and counts.',
     tag: 'runs',
     access: 'runs:read',
+    orgQuery: true,
     params: IdParams,
     query: z.strictObject({
+      org: z
+        .string()
+        .min(1)
+        .max(100)
+        .optional()
+        .meta({ description: 'organization id or slug, for EventSource (it cannot send X-DataSync-Org)' }),
       afterId: z.coerce.number().int().min(0).optional(),
       level: z.enum(LOG_LEVELS).optional().meta({ description: 'this level and above' }),
       limit: z.coerce.number().int().min(1).max(1000).optional(),

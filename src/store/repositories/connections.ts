@@ -101,6 +101,23 @@ export class ConnectionRepository {
   }
 
   /** The decrypted credentials: for connectors only, never for responses or logs. */
+  /**
+   * Unscoped, for the webhook receiver only (the signature check that follows is what authorizes the caller):
+   * the connection and its opened credentials in one query, since every webhook acknowledgement waits on it.
+   */
+  async forHook(
+    id: string,
+  ): Promise<{ id: string; orgId: string; connector: string; credentials: Credentials } | undefined> {
+    const row = await this.db
+      .selectFrom('connections')
+      .select(['id', 'org_id', 'connector', 'credentials_enc'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const credentials = row.credentials_enc ? this.box.openJson<Credentials>(row.credentials_enc) : {};
+    return { id: row.id, orgId: row.org_id, connector: row.connector, credentials };
+  }
+
   async credentials(orgId: string, id: string): Promise<Credentials | undefined> {
     const row = await this.db
       .selectFrom('connections')

@@ -7,6 +7,7 @@
  * once per animation frame, not one render each. Calls `onEnd` when the stream says the run ended.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { currentOrg } from '../lib/api';
 import type { RunLogLine } from '../lib/types';
 import { Button } from './ui';
 
@@ -60,7 +61,10 @@ export function LogTerminal({ runId, onEnd }: { runId: string; onEnd?: (end: Run
         return next.length > MAX_LINES ? next.slice(-MAX_LINES) : next;
       });
     };
-    const source = new EventSource(`/api/v1/runs/${runId}/logs`, { withCredentials: true });
+    // EventSource cannot send X-DataSync-Org: a person in several organizations names it in the URL.
+    const org = currentOrg();
+    const query = org ? `?org=${encodeURIComponent(org)}` : '';
+    const source = new EventSource(`/api/v1/runs/${runId}/logs${query}`, { withCredentials: true });
     source.onmessage = (e: MessageEvent<string>) => {
       pending.push(JSON.parse(e.data) as RunLogLine);
       if (!frame) frame = requestAnimationFrame(flush);

@@ -22,13 +22,18 @@ function csrfToken(): string | undefined {
     ?.slice(CSRF_COOKIE.length + 1);
 }
 
+/** The organization the UI acts on (null: the only one), as the API names it in X-DataSync-Org or `?org=`. */
+export function currentOrg(): string | null {
+  return localStorage.getItem('datasync.org');
+}
+
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const method = init.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const token = csrfToken();
   if (method !== 'GET' && token) headers['x-csrf-token'] = decodeURIComponent(token);
-  const orgId = localStorage.getItem('datasync.org');
+  const orgId = currentOrg();
   if (orgId) headers['x-datasync-org'] = orgId;
   const response = await fetch(`/api/v1${path}`, {
     method,
