@@ -113,22 +113,27 @@ describe('operator screens', () => {
   });
 
   it('shows progress counts moving while a real run runs, then its summary', async () => {
-    const total = 6000;
+    // Enough batches (of 5) that the run lasts a few seconds, so the counts can be seen between none and all.
+    const total = 8000;
     const source = await call<{ id: string }>('POST', '/collections', { key: 'crowd', name: 'Crowd' });
     await call('POST', '/collections', { key: 'crowd_copy', name: 'Crowd copy' });
-    for (let i = 0; i < total; i += 1000) {
+    const seedStart = Date.now();
+    for (let i = 0; i < total; i += 2000) {
       await store.db.transaction().execute(async (trx) => {
         const r = createRepositories(trx, new SecretBox(randomBytes(32)));
-        for (let j = i; j < i + 1000; j++) {
+        for (let j = i; j < i + 2000; j++) {
           await r.records.create(orgId, source.id, { data: { email: `c${j}@x.test`, name: `C${j}` } });
         }
       });
     }
+    console.log(`[figure] seeded ${total} records in ${Date.now() - seedStart} ms`);
     const sync = await call<{ id: string }>('POST', '/syncs', {
       name: 'Copy crowd',
       definition: definition('crowd', 'crowd_copy', 5),
     });
     const page = await signIn();
+    await page.goto(`${url}/runs`);
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
     const run = await call<{ id: string }>('POST', `/syncs/${sync.id}/runs`, { dryRun: false });
     await page.goto(`${url}/runs/${run.id}`);
     const created = async () => Number(await page.locator('[data-count="created"]').textContent());
@@ -241,12 +246,12 @@ describe('operator screens', () => {
 
     await page.keyboard.press('Control+k');
     const palette = page.getByRole('dialog', { name: 'Command palette' });
-    await palette.getByLabel('Command').fill('broken imp');
+    await palette.getByLabel('Command', { exact: true }).fill('broken imp');
     await palette.getByRole('option', { name: /Broken import/ }).waitFor();
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/runs\?syncId=syn_/);
     await page.keyboard.press('Control+k');
-    await palette.getByLabel('Command').fill('audit');
+    await palette.getByLabel('Command', { exact: true }).fill('audit');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${url}/audit-log`);
     await page.close();
