@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -235,6 +236,19 @@ describe('operator screens', () => {
     await page.waitForURL(
       (u) => u.searchParams.get('status') === 'failed' && u.searchParams.get('trigger') === 'api',
     );
+
+    // The download is the filtered view, every page of it.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download JSON' }).click(),
+    ]);
+    const saved = JSON.parse(await readFile((await download.path())!, 'utf8')) as {
+      filters: Record<string, string>;
+      runs: { status: string; trigger: string }[];
+    };
+    expect(saved.filters).toEqual({ status: 'failed', trigger: 'api' });
+    expect(saved.runs.length).toBeGreaterThanOrEqual(1);
+    expect(saved.runs.every((r) => r.status === 'failed' && r.trigger === 'api')).toBe(true);
 
     // j selects the first row, Enter opens it (once the focus has left the view picker).
     await page.getByRole('heading', { name: 'Runs' }).click();
