@@ -152,6 +152,9 @@ export function syncRunHandler(box: SecretBox): JobHandler {
       signal,
       onEvent,
       throttle: async (side) => {
+        // SQLite answers synchronously, so a long run would never give the event loop a turn: the API and the
+        // live log of `datasync start` (same process) would stall until it ends. One turn per platform call.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const limit = limits[side];
         if (limit)
           await ctx.rateLimit(limit.connectionId, { perSecond: limit.perSecond, burst: limit.burst });

@@ -1859,6 +1859,7 @@ export interface components {
       schedule: string | null;
       managedBy: string | null;
       lastRun: components['schemas']['Run'] | null;
+      health: components['schemas']['SyncHealth'];
       /**
        * Format: date-time
        * @description ISO-8601 UTC
@@ -1869,6 +1870,24 @@ export interface components {
        * @description ISO-8601 UTC
        */
       updatedAt: string;
+    };
+    SyncHealth: {
+      /** @description outcomes of the latest runs, oldest first (sparkline) */
+      recent: {
+        id: string;
+        /** @enum {string} */
+        status: 'queued' | 'running' | 'success' | 'partial' | 'failed' | 'cancelled';
+        /**
+         * Format: date-time
+         * @description ISO-8601 UTC
+         */
+        createdAt: string;
+      }[];
+      /** @description finished runs of the last 24 h, 0–1 */
+      successRate24h: number | null;
+      lastSuccessAt: string | null;
+      /** @description from the schedule; null while paused */
+      nextRunAt: string | null;
     };
     SyncOutput: {
       id: string;
@@ -1884,6 +1903,7 @@ export interface components {
       schedule: string | null;
       managedBy: string | null;
       lastRun: components['schemas']['RunOutput'] | null;
+      health: components['schemas']['SyncHealth'];
       /**
        * Format: date-time
        * @description ISO-8601 UTC

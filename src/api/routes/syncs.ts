@@ -14,6 +14,7 @@ import { requireQueue } from '../api-options.js';
 import { created, defineRoute, noContent, ok, type ApiRoute, type AuditFn } from '../define-route.js';
 import { assertNotManagedByConfig } from '../managed-resources.js';
 import { idSchema, NameSchema, pageQueryShape, pageSchema, TimestampSchema } from '../schemas/common.js';
+import { HEALTH_RUNS, syncHealth } from '../sync-health.js';
 import { RunSchema, runView } from './run-schemas.js';
 
 const SYNC_STATUSES = ['active', 'paused'] as const;
@@ -49,6 +50,18 @@ export const SyncSchema = z
     schedule: z.string().nullable(),
     managedBy: z.string().nullable(),
     lastRun: RunSchema.nullable(),
+    health: z
+      .strictObject({
+        recent: z
+          .array(
+            z.strictObject({ id: z.string(), status: RunSchema.shape.status, createdAt: TimestampSchema }),
+          )
+          .meta({ description: 'outcomes of the latest runs, oldest first (sparkline)' }),
+        successRate24h: z.number().nullable().meta({ description: 'finished runs of the last 24 h, 0–1' }),
+        lastSuccessAt: TimestampSchema.nullable(),
+        nextRunAt: TimestampSchema.nullable().meta({ description: 'from the schedule; null while paused' }),
+      })
+      .meta({ id: 'SyncHealth' }),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   })
@@ -57,7 +70,7 @@ export const SyncSchema = z
 const IdParams = z.strictObject({ id: idSchema('syn') });
 
 async function view(repos: Repositories, s: Sync): Promise<z.output<typeof SyncSchema>> {
-  const last = await repos.runs.list(s.orgId, { syncId: s.id }, { limit: 1 });
+  const last = await repos.runs.list(s.orgId, { syncId: s.id }, { limit: HEALTH_RUNS * 2 });
   const lastRun = last.data[0];
   return {
     id: s.id,
@@ -69,6 +82,11 @@ async function view(repos: Repositories, s: Sync): Promise<z.output<typeof SyncS
     schedule: s.schedule,
     managedBy: s.managedBy,
     lastRun: lastRun ? runView(lastRun) : null,
+    health: syncHealth(last.data, {
+      status: s.status,
+      schedule: s.schedule,
+      timezone: (s.definition as { timezone?: string }).timezone,
+    }),
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };

@@ -41,7 +41,10 @@ export function NotificationBell() {
         aria-expanded={open}
         onClick={() => setOpen((o) => !o)}
       >
-        <span aria-hidden>🔔</span>
+        {/* An inline bell: headless and minimal systems have no emoji font. */}
+        <svg aria-hidden viewBox="0 0 20 20" width="16" height="16" className="fill-current">
+          <path d="M10 2a5 5 0 0 0-5 5v3.6L3.3 13.4A1 1 0 0 0 4.1 15h11.8a1 1 0 0 0 .8-1.6L15 10.6V7a5 5 0 0 0-5-5Zm0 16a2.5 2.5 0 0 0 2.4-2h-4.8A2.5 2.5 0 0 0 10 18Z" />
+        </svg>
         {count > 0 ? (
           <span
             data-testid="notification-badge"

@@ -1,15 +1,30 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+/**
+ * Connections with their credential health and, per connection, the syncs using it: status and a sparkline of
+ * their latest runs (merged, by time), linking to the runs of those syncs.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router';
 import { toast } from 'sonner';
 import { DataTable, useCursorList } from '../components/DataTable';
 import { ManagedByConfigBadge } from '../components/ManagedByConfig';
+import { Sparkline } from '../components/Sparkline';
 import { Button, Card, StatusChip } from '../components/ui';
 import { api } from '../lib/api';
 import { relativeTime } from '../lib/format';
-import type { Connection } from '../lib/types';
+import type { Connection, Page, Sync } from '../lib/types';
+
+function usesConnection(s: Sync, connectionId: string): boolean {
+  const d = s.definition as { a?: { connectionId?: string }; b?: { connectionId?: string } };
+  return d.a?.connectionId === connectionId || d.b?.connectionId === connectionId;
+}
 
 export function ConnectionsPage() {
   const queryClient = useQueryClient();
   const list = useCursorList<Connection>(['connections'], '/connections');
+  const syncs = useQuery({
+    queryKey: ['syncs', 'options'],
+    queryFn: () => api<Page<Sync>>('/syncs?limit=200'),
+  });
   const test = useMutation({
     mutationFn: (id: string) =>
       api<{ ok: boolean; message: string }>(`/connections/${id}/test`, { method: 'POST' }),
@@ -40,6 +55,27 @@ export function ConnectionsPage() {
             },
             { header: 'Connector', cell: (c) => c.connector },
             { header: 'Health', cell: (c) => <StatusChip status={c.health} /> },
+            {
+              header: 'Syncs',
+              cell: (c) => {
+                const using = (syncs.data?.data ?? []).filter((s) => usesConnection(s, c.id));
+                if (using.length === 0) return <span className="text-xs text-zinc-400">none</span>;
+                const recent = using
+                  .flatMap((s) => s.health.recent)
+                  .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+                  .slice(-20);
+                const paused = using.filter((s) => s.status === 'paused').length;
+                return (
+                  <Link to={`/runs?connectionId=${c.id}`} className="inline-flex items-center gap-2">
+                    <Sparkline runs={recent} label={`Latest runs using ${c.name}`} />
+                    <span className="text-xs text-zinc-500">
+                      {using.length} sync{using.length > 1 ? 's' : ''}
+                      {paused ? ` · ${paused} paused` : ''}
+                    </span>
+                  </Link>
+                );
+              },
+            },
             { header: 'Credentials', cell: (c) => Object.keys(c.credentials).join(', ') || '—' },
             {
               header: 'Checked',

@@ -1,6 +1,8 @@
 /**
- * Syncs with their schedule, status and last run; Run now, Dry run (shows the plan once the run ends), Pause
- * and Resume. A paused sync keeps its schedule but nothing is enqueued for it until it is resumed.
+ * Syncs with their schedule, status, health (sparkline of the latest runs, 24 h success rate, last success,
+ * next run) and last run; Run now, Dry run (shows the plan once the run ends), Pause and Resume. A paused sync
+ * keeps its schedule but nothing is enqueued for it until it is resumed (it may also have been paused
+ * automatically after repeated failures: the bell says so).
  */
 import { isManagedByConfig, MANAGED_NOTE, ManagedByConfigBadge } from '../components/ManagedByConfig';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -8,6 +10,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { toast } from 'sonner';
 import { DataTable, useCursorList } from '../components/DataTable';
+import { percent, Sparkline } from '../components/Sparkline';
 import { Button, Card, StatusChip } from '../components/ui';
 import { api } from '../lib/api';
 import { relativeTime } from '../lib/format';
@@ -65,6 +68,19 @@ export function SyncsPage() {
             { header: 'Direction', cell: (s) => s.direction },
             { header: 'Schedule', cell: (s) => <code className="text-xs">{s.schedule ?? 'manual'}</code> },
             { header: 'Status', cell: (s) => <StatusChip status={s.status} /> },
+            {
+              header: 'Health',
+              cell: (s) => (
+                <div className="space-y-0.5">
+                  <Sparkline runs={s.health.recent} label={`Latest runs of ${s.name}`} />
+                  <div className="text-xs text-zinc-500">
+                    24 h: {percent(s.health.successRate24h)} · last success{' '}
+                    {relativeTime(s.health.lastSuccessAt)}
+                    {s.health.nextRunAt ? ` · next ${relativeTime(s.health.nextRunAt)}` : ''}
+                  </div>
+                </div>
+              ),
+            },
             {
               header: 'Last run',
               cell: (s) =>
