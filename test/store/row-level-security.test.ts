@@ -84,6 +84,18 @@ describe.skipIf(!PG_URL)('row-level security [postgres]', () => {
 
   const names = (rows: { name: string }[]) => rows.map((r) => r.name).sort();
 
+  it('every table with an org_id column has a forced policy (a new tenant table must call enableTenantRowSecurity)', async () => {
+    const { rows } = await sql<{ table: string; enabled: boolean; forced: boolean; policies: number }>`
+      select c.relname as "table", c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
+        (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind = 'r'
+        and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'org_id' and not a.attisdropped)
+      order by 1`.execute(admin.db);
+    expect(rows.length).toBeGreaterThan(20);
+    expect(rows.filter((r) => !r.enabled || !r.forced || r.policies < 1).map((r) => r.table)).toEqual([]);
+  });
+
   it('a query with no org filter sees only the scoped organization', async () => {
     const unfiltered = () => tenantStore.db.selectFrom('connections').select('name').execute();
     expect(names(await withOrgScope(orgs.a, unfiltered))).toEqual(['a one', 'a two']);

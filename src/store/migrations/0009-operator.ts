@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { dialectTypes, type DialectName } from '../dialect.js';
+import { enableTenantRowSecurity } from './0008-row-level-security.js';
 
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const t = dialectTypes(dialect);
@@ -52,4 +53,9 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
 
   await db.schema.createIndex('runs_trigger_idx').on('runs').columns(['org_id', 'trigger', 'id']).execute();
   await db.schema.createIndex('runs_target_idx').on('runs').columns(['org_id', 'target', 'id']).execute();
+
+  if (dialect === 'postgres') {
+    await enableTenantRowSecurity(db, 'saved_views');
+    await enableTenantRowSecurity(db, 'notifications');
+  }
 }

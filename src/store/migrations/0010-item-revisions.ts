@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { dialectTypes, type DialectName } from '../dialect.js';
+import { enableTenantRowSecurity } from './0008-row-level-security.js';
 
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const t = dialectTypes(dialect);
@@ -34,4 +35,8 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .execute();
 
   await db.schema.alterTable('deliveries').addColumn('body', 'text').execute();
+
+  if (dialect === 'postgres') {
+    await enableTenantRowSecurity(db, 'record_revisions');
+  }
 }
