@@ -12,6 +12,7 @@ import { hubspotConnectorFactory } from './hubspot/hubspot-connector.js';
 import { notionConnectorFactory } from './notion/notion-connector.js';
 import type { Connector } from './sdk/connector.js';
 import { synupConnectorFactory } from './synup/synup-connector.js';
+import { broadstreetConnectorFactory } from './broadstreet/broadstreet-connector.js';
 import type { ConnectionCheck } from './sdk/check.js';
 import type { RateLimit } from './sdk/types.js';
 
@@ -81,5 +82,6 @@ export function builtInConnectors(): ConnectorRegistry {
     .register(airtableConnectorFactory)
     .register(notionConnectorFactory)
     .register(hubspotConnectorFactory)
-    .register(synupConnectorFactory);
+    .register(synupConnectorFactory)
+    .register(broadstreetConnectorFactory);
 }

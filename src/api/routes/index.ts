@@ -19,6 +19,7 @@ import { syncRoutes } from './syncs.js';
 import { runRoutes } from './runs.js';
 import { conflictRoutes } from './conflicts.js';
 import { syndicationRoutes } from './syndication.js';
+import { adServerRoutes } from './adserver.js';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
@@ -37,4 +38,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...runRoutes,
   ...conflictRoutes,
   ...syndicationRoutes,
+  ...adServerRoutes,
 ];
