@@ -19,6 +19,7 @@ import { SyncsPage } from './pages/SyncsPage';
 import { SyndicationPage } from './pages/SyndicationPage';
 import { MappingsPage } from './pages/MappingsPage';
 import { ContentPage } from './pages/ContentPage';
+import { AdServerPage } from './pages/AdServerPage';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
 
@@ -40,6 +41,7 @@ const router = createBrowserRouter([
       { path: 'runs', element: <RunsPage /> },
       { path: 'runs/:id', element: <RunDetailPage /> },
       { path: 'syncs', element: <SyncsPage /> },
+      { path: 'adserver', element: <AdServerPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -13,6 +13,7 @@ import { DataSyncError, systemErrorCode } from '../../lib/errors.js';
 import { createAppRuntime } from '../../app/app-runtime.js';
 import { defaultPublicUrl } from '../../syndication/site-url.js';
 import { configFromFlags, withDataOption, withPortOption } from './options.js';
+import { startDemoAdServer } from '../../app/demo-adserver.js';
 
 export function startCommand(): Command {
   return withPortOption(withDataOption(new Command('start').description('run the API and a worker'))).action(
@@ -21,6 +22,7 @@ export function startCommand(): Command {
       const ctx = await openContext(config, logger, { migrate: true });
       const demo = config.demo ? await ensureDemo(ctx) : undefined;
       await ensureBootstrapApiKey(ctx);
+      const demoAdServer = demo ? await startDemoAdServer(ctx) : undefined;
       // The runtime exists before the server: runs started by the API, the webhook receiver, cron ticks and
       // /metrics hand work to it, and live logs follow its events. Its worker starts after listen, once the
       // public URL (for sites on the built-in receiver) is known.
@@ -36,6 +38,7 @@ export function startCommand(): Command {
       try {
         address = await server.listen({ port: config.port, host: config.host });
       } catch (error) {
+        await demoAdServer?.close();
         await runtime.stop();
         await ctx.close();
         if (systemErrorCode(error) === 'EADDRINUSE') {
@@ -61,6 +64,7 @@ export function startCommand(): Command {
           { name: 'http', run: () => server.close() },
           { name: 'worker', run: () => runtime.stop(Math.max(0, config.shutdownTimeoutMs - 1000)) },
           { name: 'database', run: () => ctx.close() },
+          ...(demoAdServer ? [{ name: 'broadstreet simulator', run: () => demoAdServer.close() }] : []),
         ],
         config.shutdownTimeoutMs,
       );
@@ -71,6 +75,7 @@ export function startCommand(): Command {
         `  data:     ${config.dataDir}`,
         `  database: ${ctx.store.dialect === 'sqlite' ? 'SQLite ' : 'Postgres '}${ctx.store.location}`,
         ...(demo ? [`  login:    ${demo.email} / ${demo.password}`] : []),
+        ...(demoAdServer ? [`  ad server: Broadstreet simulator at ${demoAdServer.url} (demo)`] : []),
         '  stop:     Ctrl-C',
       ];
       process.stdout.write(lines.join('\n') + '\n');

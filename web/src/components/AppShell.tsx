@@ -22,6 +22,7 @@ export const NAVIGATION = [
   { to: '/syndication', label: 'Syndication' },
   { to: '/mappings', label: 'Mappings' },
   { to: '/content', label: 'Content' },
+  { to: '/adserver', label: 'Ad server' },
 ];
 
 export function AppShell() {
