@@ -307,3 +307,30 @@ function collectionFactory() {
     create: (context: Parameters<ConnectorRegistry['create']>[1]) => registry.create('collection', context),
   };
 }
+
+describeEachDialect('broadstreet rate limit', (get) => {
+  let sim: BroadstreetSimulator;
+  beforeAll(async () => {
+    sim = await createBroadstreetSimulator({ seedRecords: 60, rateLimit: { limit: 5, windowMs: 1000 } });
+  });
+  afterAll(() => sim.close());
+
+  it('stays within the limit while importing, and waits out a 429 it is given', async () => {
+    const m = get();
+    const w = await world(m, sim);
+    await m.repos.connections.update(w.orgId, w.setup.sync.definition.b.connectionId!, {
+      settings: { baseUrl: sim.url, requestsPerSecond: 5 },
+    });
+    sim.log.clear();
+    sim.faults.add({ kind: 'rate_limit', retryAfterMs: 1000, match: { pathIncludes: '/zones' } });
+    const result = await run(m, w, 'pull');
+    expect(result.outcome, JSON.stringify(result.error)).toBe('success');
+    expect(result.counts.created).toBe(60);
+    const log = sim.log.entries();
+    // The armed 429 is the only one: the client's own pace never trips the limit.
+    expect(log.filter((r) => r.status === 429)).toHaveLength(1);
+    const times = log.map((r) => r.at).sort((a, b) => a - b);
+    const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
+    expect(busiest).toBeLessThanOrEqual(5);
+  }, 120_000);
+});

@@ -2,9 +2,9 @@
  * @module The Broadstreet API client: `access_token` as a query parameter on every call (the docs: "All API calls
  * take an access token as a parameter"), base `https://api.broadstreetads.com` unless the connection sets
  * `baseUrl`; paths carry their generation (`/api/0/…` nested, `/api/1/…` flat). Calls are paced to the
- * connection's rate (start times at least 1/rate apart, shared by every object of the connection) and a 429 is
- * waited out (Retry-After) a few times before it is reported, so a long import rides the limit instead of
- * failing on it.
+ * connection's rate (evenly spaced, never more than the rate within a second, shared by every object of the
+ * connection) and a 429 is waited out (Retry-After) a few times before it is reported, so a long import rides
+ * the limit instead of failing on it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorError } from '../sdk/errors.js';
@@ -13,6 +13,8 @@ import { broadstreetErrorOf } from './broadstreet-errors.js';
 
 export const BROADSTREET_API = 'https://api.broadstreetads.com';
 const MAX_429_WAITS = 8;
+/** How much later than one second the call `rate` calls back may have been sent: arrivals jitter. */
+const JITTER_MS = 25;
 
 export interface BroadstreetClientOptions {
   baseUrl: string;
@@ -23,19 +25,34 @@ export interface BroadstreetClientOptions {
 }
 
 export class BroadstreetClient {
-  private nextStart = 0;
+  /** Send times of the last second's calls (at most `requestsPerSecond` of them). */
+  private readonly sent: number[] = [];
+  private blockedUntil = 0;
+  private gate: Promise<void> = Promise.resolve();
   /** HTTP calls made, 429s included (the import benchmark reads it). */
   requests = 0;
 
   constructor(readonly options: BroadstreetClientOptions) {}
 
-  /** Reserves the next start slot; concurrent callers queue in order of arrival. */
-  private async pace(signal?: AbortSignal): Promise<void> {
-    const interval = 1000 / this.options.requestsPerSecond;
-    const now = Date.now();
-    const start = Math.max(now, this.nextStart);
-    this.nextStart = start + interval;
-    if (start > now) await sleep(start - now, undefined, signal ? { signal } : undefined);
+  /**
+   * Waits for this call's turn: evenly spaced, never more than the rate within any second (with a margin for
+   * latency jitter, since the platform counts arrivals), and not before a 429's Retry-After. Callers take turns
+   * in arrival order.
+   */
+  private pace(signal?: AbortSignal): Promise<void> {
+    const turn = this.gate.then(async () => {
+      const rate = this.options.requestsPerSecond;
+      const perWindow = Math.max(1, Math.floor(rate));
+      const now = Date.now();
+      let at = Math.max(now, this.blockedUntil, (this.sent[this.sent.length - 1] ?? 0) + 1000 / rate);
+      if (this.sent.length >= perWindow)
+        at = Math.max(at, this.sent[this.sent.length - perWindow]! + 1000 + JITTER_MS);
+      if (at > now) await sleep(at - now, undefined, signal ? { signal } : undefined);
+      this.sent.push(Date.now());
+      if (this.sent.length > perWindow) this.sent.shift();
+    });
+    this.gate = turn.catch(() => undefined);
+    return turn;
   }
 
   /** One call; a non-2xx answer is returned as it is (callers decide, e.g. a taken name is renamed). */
@@ -57,7 +74,7 @@ export class BroadstreetClient {
       });
       if (answer.status !== 429 || waits >= MAX_429_WAITS) return answer;
       const wait = broadstreetErrorOf(answer, path).retryAfterMs ?? 1000;
-      this.nextStart = Math.max(this.nextStart, Date.now() + wait);
+      this.blockedUntil = Math.max(this.blockedUntil, Date.now() + wait);
     }
   }
 

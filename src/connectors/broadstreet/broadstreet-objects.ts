@@ -44,6 +44,8 @@ const MAX_NAME = 255;
 const MAX_BATCH = 25;
 /** Longest a gathered page waits before it is handed on. */
 const FLUSH_MS = 2000;
+/** Gathered pages waiting for the engine before listing pauses. */
+const READ_AHEAD = 2;
 
 const str: FieldSpec = { type: 'string' };
 const ref: FieldSpec = { type: 'reference', required: true };
@@ -340,21 +342,65 @@ export class BroadstreetObjectClient implements ObjectClient {
   /**
    * Lists hold one parent's children (often one or two records): they are gathered into pages of up to
    * `pageSize`, or whatever arrived within a couple of seconds, so the engine commits in useful batches while
-   * progress still moves during a slow, rate-limited import.
+   * progress still moves during a slow, rate-limited import. Calls run ahead of the engine by up to
+   * `READ_AHEAD` pages: a rate-limited account is read at its limit while the previous page is being committed.
    */
   async *listAll(options: ListOptions = {}): AsyncIterable<RecordPage> {
     const size = options.pageSize ?? 1000;
-    let buffer: RemoteRecord[] = [];
-    let since = Date.now();
-    for await (const page of this.listEach(options)) {
-      buffer.push(...page.records);
-      if (buffer.length >= size || Date.now() - since >= FLUSH_MS) {
-        yield { records: buffer };
+    const ready: RecordPage[] = [];
+    let done = false;
+    let stopped = false;
+    let failure: unknown;
+    let wake: (() => void) | undefined;
+    let resume: (() => void) | undefined;
+    const notify = () => {
+      wake?.();
+      wake = undefined;
+    };
+    const producer = (async () => {
+      let buffer: RemoteRecord[] = [];
+      let since = Date.now();
+      const flush = async () => {
+        ready.push({ records: buffer });
         buffer = [];
         since = Date.now();
+        notify();
+        while (ready.length >= READ_AHEAD && !stopped) await new Promise<void>((r) => (resume = r));
+      };
+      try {
+        for await (const page of this.listEach(options)) {
+          if (stopped) return;
+          buffer.push(...page.records);
+          if (buffer.length >= size || Date.now() - since >= FLUSH_MS) await flush();
+        }
+        if (buffer.length > 0) await flush();
+      } catch (error) {
+        failure = error;
+      } finally {
+        done = true;
+        notify();
       }
+    })();
+    try {
+      for (;;) {
+        const page = ready.shift();
+        if (page) {
+          resume?.();
+          resume = undefined;
+          yield page;
+          continue;
+        }
+        if (done) {
+          if (failure !== undefined) throw failure;
+          return;
+        }
+        await new Promise<void>((r) => (wake = r));
+      }
+    } finally {
+      stopped = true;
+      resume?.();
+      await producer;
     }
-    if (buffer.length > 0) yield { records: buffer };
   }
 
   private async *listEach(options: ListOptions): AsyncIterable<RecordPage> {
