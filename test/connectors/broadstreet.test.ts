@@ -3,7 +3,7 @@
  * both dialects: a ~10,000-entity import, an export of a local tree with server references, a name clash, a
  * failing advertiser whose children wait, and a crash in the middle of an export followed by a second export.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAdServer, type AdServerSetup, type AdServerType } from '../../src/adserver/adserver-setup.js';
 import { countTypes, entityView } from '../../src/adserver/adserver-service.js';
 import { broadstreetConnectorFactory } from '../../src/connectors/broadstreet/broadstreet-connector.js';
@@ -333,4 +333,26 @@ describeEachDialect('broadstreet rate limit', (get) => {
     const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
     expect(busiest).toBeLessThanOrEqual(5);
   }, 120_000);
+});
+
+describe('broadstreet credential check', () => {
+  it('accepts the token and refuses a wrong one without echoing it', async () => {
+    const sim = await createBroadstreetSimulator({ seedRecords: 10, rateLimit: false });
+    try {
+      const check = (accessToken: string) =>
+        broadstreetConnectorFactory.check!({
+          orgId: 'org',
+          settings: { baseUrl: sim.url },
+          credentials: { accessToken },
+          db: undefined as never,
+        });
+      expect(await check(sim.credentials.accessToken!)).toMatchObject({ ok: true });
+      const refused = await check('wrong-token-123456');
+      expect(refused.ok).toBe(false);
+      expect(refused.message).toContain('credentials rejected');
+      expect(refused.message).not.toContain('wrong-token-123456');
+    } finally {
+      await sim.close();
+    }
+  });
 });
