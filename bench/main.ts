@@ -21,6 +21,7 @@ import { definition, row, seedLinked, seedRecords, toB } from './seed.js';
 import { webhookIngest } from './scenarios/webhook-ingest.js';
 import { coldStartDemo, fanOut } from './scenarios/syndication.js';
 import { socialTick } from './scenarios/social-tick.js';
+import { adServerImport } from './scenarios/adserver-import.js';
 
 const run = promisify(execFile);
 const PG_URL = process.env.DATASYNC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -270,6 +271,38 @@ const scenarios: Record<string, Scenario> = {
       },
       figures: f,
     };
+  },
+  /**
+   * A full ad server import of a seeded Broadstreet account (10,000 entities; `--n`) against the simulator's
+   * 10 requests/s: throughput as a share of the ceiling, rate × mean list size (Broadstreet does not paginate).
+   */
+  'adserver-import': async (o) => {
+    const n = o.n ?? 10_000;
+    const rate = 10;
+    const f = figures([
+      'wall time s',
+      'entities/s',
+      'requests',
+      '429s',
+      'fewest requests',
+      'ceiling entities/s',
+      'share of ceiling %',
+    ]);
+    let entities = 0;
+    for (let r = 0; r < o.runs; r++) {
+      const s = await adServerImport({ dialect: o.dialect, n, rate, pgUrl: PG_URL });
+      entities = s.entities;
+      add(f, [
+        s.seconds,
+        s.entitiesPerSecond,
+        s.requests,
+        s.rejected,
+        s.minRequests,
+        s.ceilingPerSecond,
+        s.shareOfCeiling * 100,
+      ]);
+    }
+    return { parameters: { n, entities, rate, dialect: o.dialect }, figures: f };
   },
   /** 100k records pushed into an empty collection: a first sync (every record created, linked, committed). */
   'one-way-100k': async (o) => {

@@ -81,6 +81,8 @@ function lineFor(event: SyncEvent): PendingLine | undefined {
         payload: { pair: event.pair },
       };
     case 'batch_committed':
+    case 'page_read':
+    case 'pair_finished':
       return undefined;
   }
 }
@@ -111,6 +113,13 @@ export function syncRunHandler(box: SecretBox): JobHandler {
       }
     }
 
+    const direction =
+      run.params.direction === 'push' || run.params.direction === 'pull' ? run.params.direction : undefined;
+    const pairs = Array.isArray(run.params.pairs)
+      ? run.params.pairs.filter((p): p is string => typeof p === 'string')
+      : undefined;
+    const progress = new PairProgress(direction);
+
     const logs = new RunLogRepository(db);
     let pending: PendingLine[] = [];
     let committed: SyncCounts | undefined;
@@ -123,6 +132,12 @@ export function syncRunHandler(box: SecretBox): JobHandler {
     const onEvent = (event: SyncEvent) => {
       const line = lineFor(event);
       if (line) pending.push(line);
+      if (progress.take(event) && event.type !== 'batch_committed') {
+        const snapshot = progress.snapshot();
+        work = work.then(() =>
+          run.commit({ checkpoint: { ...asObject(run.checkpoint), progress: snapshot } }),
+        );
+      }
       if (event.type === 'batch_committed') {
         const counts = event.counts;
         const before = committed;
@@ -131,7 +146,12 @@ export function syncRunHandler(box: SecretBox): JobHandler {
         work = work.then(async () => {
           await flush();
           await run.commit({
-            checkpoint: { pair: event.pair, side: event.side, cursor: event.cursor },
+            checkpoint: {
+              pair: event.pair,
+              side: event.side,
+              cursor: event.cursor,
+              ...(direction ? { progress: progress.snapshot() } : {}),
+            },
             counts: delta(counts, before),
           });
         });
@@ -151,6 +171,8 @@ export function syncRunHandler(box: SecretBox): JobHandler {
       approveDeletes: run.params.approveDeletes === true,
       signal,
       onEvent,
+      ...(direction ? { direction, parallelLevels: true } : {}),
+      ...(pairs ? { pairs } : {}),
       throttle: async (side) => {
         // SQLite answers synchronously, so a long run would never give the event loop a turn: the API and the
         // live log of `datasync start` (same process) would stall until it ends. One turn per platform call.
@@ -162,7 +184,10 @@ export function syncRunHandler(box: SecretBox): JobHandler {
     });
     await work;
     await flush();
-    await run.commit({ counts: delta(result.counts, committed) });
+    await run.commit({
+      counts: delta(result.counts, committed),
+      ...(direction ? { checkpoint: { ...asObject(run.checkpoint), progress: progress.snapshot() } } : {}),
+    });
     await run.log(
       result.outcome === 'failed' ? 'error' : 'info',
       summary(result.outcome, result.counts, result.durationMs),
@@ -201,4 +226,50 @@ export function syncRunHandler(box: SecretBox): JobHandler {
 
 function summary(outcome: string, c: SyncCounts, ms: number): string {
   return `${outcome}: ${c.found} read, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.conflicts} conflicts, ${c.errors} errors in ${ms} ms`;
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * Per pair progress of a one-direction run (`params.direction`): a pull counts records read from the platform, a
+ * push counts local records that got an outcome (created, updated, failed, waiting). Stored in the checkpoint, so
+ * the API shows it live.
+ */
+class PairProgress {
+  private readonly pairs: Record<string, { done: number; state: 'running' | 'done' }> = {};
+
+  constructor(private readonly direction: 'push' | 'pull' | undefined) {}
+
+  /** Counts the event; true when it changed what a person would see at the pair level (start, end). */
+  take(event: SyncEvent): boolean {
+    if (!this.direction) return false;
+    const pair = (name: string) => (this.pairs[name] ??= { done: 0, state: 'running' });
+    switch (event.type) {
+      case 'pair_started':
+        pair(event.pair);
+        return true;
+      case 'pair_finished':
+        pair(event.pair).state = 'done';
+        return true;
+      case 'page_read':
+        if (this.direction === 'pull' && event.side === 'b') {
+          pair(event.pair).done += event.records;
+          return true;
+        }
+        return false;
+      case 'record':
+        if (this.direction === 'push' && event.source === 'a' && event.outcome !== 'conflict') {
+          pair(event.pair).done++;
+        }
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  snapshot(): Record<string, { done: number; state: 'running' | 'done' }> {
+    return structuredClone(this.pairs);
+  }
 }

@@ -1048,6 +1048,114 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/adserver/{connectionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Counts per entity type and the latest import or export with its progress per type */
+    get: operations['getAdServer'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/adserver/{connectionId}/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Import the Broadstreet account (all types, or one type and its parents) into local entities
+     * @description Upserts: entities already linked are updated, new ones created locally; local work not yet exported is never touched.
+     */
+    post: operations['importAdServer'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/adserver/{connectionId}/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Export local-only entities (all types, or one type and its parents) to Broadstreet, parents first
+     * @description References are rewritten to server ids; a name taken under the same parent becomes "Name (1)"; failures stay local with a category. A second request while the same run is queued answers that run.
+     */
+    post: operations['exportAdServer'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/adserver/{connectionId}/entities': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Entities with their state; `localOnly=true` lists what is not on the server yet */
+    get: operations['listAdServerEntities'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/adserver/{connectionId}/entities/{type}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Create a local entity (exported by the next export); references name local entities */
+    post: operations['createAdServerEntity'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/adserver/{connectionId}/entities/{type}/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Export a failed or waiting entity again (its type and the parents it needs) */
+    post: operations['retryAdServerEntity'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/hooks/{connectionId}': {
     parameters: {
       query?: never;
@@ -1111,6 +1219,113 @@ export interface components {
       name?: string;
       password?: string;
     };
+    AdServerEntity: {
+      id: string;
+      type: components['schemas']['AdServerType'];
+      name: string;
+      data: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      state: 'local' | 'exporting' | 'failed' | 'waiting' | 'synced' | 'from_server';
+      serverId: string | null;
+      serverName: string | null;
+      category: ('network' | 'auth' | 'validation' | 'conflict' | 'quota') | null;
+      reason: string | null;
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      updatedAt: string;
+    };
+    AdServerEntityOutput: {
+      id: string;
+      type: components['schemas']['AdServerType'];
+      name: string;
+      data: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      state: 'local' | 'exporting' | 'failed' | 'waiting' | 'synced' | 'from_server';
+      serverId: string | null;
+      serverName: string | null;
+      category: ('network' | 'auth' | 'validation' | 'conflict' | 'quota') | null;
+      reason: string | null;
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      updatedAt: string;
+    };
+    AdServerOverview: {
+      connection: {
+        id: string;
+        name: string;
+      };
+      types: {
+        type: components['schemas']['AdServerType'];
+        counts: {
+          total: number;
+          local: number;
+          failed: number;
+          waiting: number;
+          exporting: number;
+          synced: number;
+          fromServer: number;
+        };
+      }[];
+      run: components['schemas']['AdServerRun'] | null;
+    };
+    AdServerRun: {
+      id: string;
+      /** @enum {string} */
+      direction: 'import' | 'export';
+      /** @enum {string} */
+      status: 'queued' | 'running' | 'success' | 'partial' | 'failed' | 'cancelled';
+      error: string | null;
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      createdAt: string;
+      finishedAt: string | null;
+      progress: {
+        type: components['schemas']['AdServerType'];
+        done: number;
+        total: number | null;
+        /** @enum {string} */
+        state: 'queued' | 'running' | 'done';
+      }[];
+    };
+    AdServerRunOutput: {
+      id: string;
+      /** @enum {string} */
+      direction: 'import' | 'export';
+      /** @enum {string} */
+      status: 'queued' | 'running' | 'success' | 'partial' | 'failed' | 'cancelled';
+      error: string | null;
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      createdAt: string;
+      finishedAt: string | null;
+      progress: {
+        type: components['schemas']['AdServerType'];
+        done: number;
+        total: number | null;
+        /** @enum {string} */
+        state: 'queued' | 'running' | 'done';
+      }[];
+    };
+    AdServerRunRequest: {
+      type?: components['schemas']['AdServerType'];
+    };
+    AdServerRunRequestInput: {
+      type?: components['schemas']['AdServerType'];
+    };
+    /** @enum {string} */
+    AdServerType: 'networks' | 'advertisers' | 'zones' | 'advertisements' | 'campaigns' | 'placements';
     ApiKey: {
       id: string;
       name: string;
@@ -1262,6 +1477,11 @@ export interface components {
       /** Format: uri */
       redirectUri?: string;
       autoSync?: boolean;
+    };
+    CreateAdServerEntityRequest: {
+      data: {
+        [key: string]: unknown;
+      };
     };
     CreateApiKeyRequest: {
       name: string;
@@ -11848,6 +12068,729 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['SocialSettings'];
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  getAdServer: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        connectionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdServerOverview'];
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  importAdServer: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        connectionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AdServerRunRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            run: components['schemas']['AdServerRunOutput'];
+            deduped: boolean;
+          };
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  exportAdServer: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        connectionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AdServerRunRequestInput'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            run: components['schemas']['AdServerRunOutput'];
+            deduped: boolean;
+          };
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  listAdServerEntities: {
+    parameters: {
+      query?: {
+        type?: components['schemas']['AdServerType'];
+        state?: 'local' | 'exporting' | 'failed' | 'waiting' | 'synced' | 'from_server';
+        localOnly?: 'true' | 'false';
+        cursor?: string;
+        limit?: number;
+      };
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        connectionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['AdServerEntity'][];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  createAdServerEntity: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        connectionId: string;
+        type: components['schemas']['AdServerType'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateAdServerEntityRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdServerEntityOutput'];
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  retryAdServerEntity: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        connectionId: string;
+        type: components['schemas']['AdServerType'];
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            run: components['schemas']['AdServerRunOutput'];
+            deduped: boolean;
+          };
         };
       };
       /** @description Bad request (malformed JSON, path or query) */

@@ -12,6 +12,7 @@ import { hubspotConnectorFactory } from './hubspot/hubspot-connector.js';
 import { notionConnectorFactory } from './notion/notion-connector.js';
 import type { Connector } from './sdk/connector.js';
 import { synupConnectorFactory } from './synup/synup-connector.js';
+import { broadstreetConnectorFactory } from './broadstreet/broadstreet-connector.js';
 import type { ConnectionCheck } from './sdk/check.js';
 import type { RateLimit } from './sdk/types.js';
 import type { TokenSink } from './sdk/oauth.js';
@@ -92,5 +93,6 @@ export function builtInConnectors(): ConnectorRegistry {
     .register(synupConnectorFactory)
     .register(sqlConnectorFactory)
     .register(instagramConnectorFactory)
-    .register(tiktokConnectorFactory);
+    .register(tiktokConnectorFactory)
+    .register(broadstreetConnectorFactory);
 }

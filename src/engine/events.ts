@@ -61,6 +61,9 @@ export interface RecordEvent {
 
 export type SyncEvent =
   | { type: 'pair_started'; pair: string; level: number; mode: 'cursor' | 'scan' | 'mixed' }
+  /** A page read from one side of a pair (progress: records seen so far). */
+  | { type: 'page_read'; pair: string; side: Side; records: number }
+  | { type: 'pair_finished'; pair: string }
   | RecordEvent
   | {
       type: 'batch_committed';

@@ -85,6 +85,12 @@ export class CompiledPair {
       const parent = sync.objects.find((p) => p.a === ref.object);
       if (parent) derived.set(ref.field, parent.name);
     }
+    // A platform declares its references on its own side (a campaign's advertiser_id), the local side rarely does.
+    const derivedB = new Map<string, string>();
+    for (const ref of specs.b.references ?? []) {
+      const parent = sync.objects.find((p) => p.b === ref.object);
+      if (parent) derivedB.set(ref.field, parent.name);
+    }
     this.fields = definition.fields.map((f) => {
       const name = fieldName(f);
       const readOnlyA = f.a !== undefined && specs.a.fields[f.a.split('.')[0]!]?.readOnly === true;
@@ -101,7 +107,10 @@ export class CompiledPair {
         inverseMap: values ? new Map([...values].map(([k, v]) => [key(v), k])) : undefined,
         toB: f.toB,
         toA: f.toA,
-        reference: f.reference ?? (f.a !== undefined ? derived.get(f.a) : undefined),
+        reference:
+          f.reference ??
+          (f.a !== undefined ? derived.get(f.a) : undefined) ??
+          (f.b !== undefined ? derivedB.get(f.b) : undefined),
         volatile: f.volatile,
         policy: f.conflict ?? conflicts.fields[name] ?? conflicts.default,
       };

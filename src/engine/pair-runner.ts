@@ -196,6 +196,8 @@ export class PairRunner {
                 ? `a create on ${target} was interrupted and ${client.spec.name} cannot be searched for it: check for a duplicate, then retry`
                 : null,
             intent: null,
+            // A create found after a crash is one this sync made: it counts as pushed (or pulled) like any other.
+            ...(id ? (target === 'b' ? { pushed: true } : { pulled: true }) : {}),
           };
         });
         await this.commit(writes, [], [], undefined);
@@ -273,6 +275,7 @@ export class PairRunner {
       const since = this.pairState[cursorKey] ?? null;
       for await (const page of client.listChanged!(since, options)) {
         this.shared.signal?.throwIfAborted();
+        this.shared.emit({ type: 'page_read', pair: this.pair.name, side, records: page.records.length });
         const ids = page.records.map((r) => r.id);
         const links = await this.links.bySideIds(
           this.shared.orgId,
@@ -297,6 +300,7 @@ export class PairRunner {
       let last: string | null = null;
       for await (const page of client.listAll(options)) {
         this.shared.signal?.throwIfAborted();
+        this.shared.emit({ type: 'page_read', pair: this.pair.name, side, records: page.records.length });
         if (page.records.length === 0) continue;
         for (const r of page.records) {
           if (last !== null && r.id <= last) {
@@ -324,6 +328,7 @@ export class PairRunner {
     );
     for await (const page of client.listAll(options)) {
       this.shared.signal?.throwIfAborted();
+      this.shared.emit({ type: 'page_read', pair: this.pair.name, side, records: page.records.length });
       const links = await this.links.bySideIds(
         this.shared.orgId,
         this.shared.syncId,

@@ -47,6 +47,12 @@ export interface RunSyncOptions {
   planLimit?: number;
   /** Page size asked of connectors (default 1000). */
   pageSize?: number;
+  /** Run this time in one direction only (e.g. an import pulls, an export pushes a two-way sync's links). */
+  direction?: 'push' | 'pull';
+  /** Run only these pairs (their parents' links still resolve references). */
+  pairs?: readonly string[];
+  /** Run the pairs of one dependency level at once (independent branches in parallel). */
+  parallelLevels?: boolean;
 }
 
 async function openEndpoint(options: RunSyncOptions, endpoint: EndpointDefinition): Promise<Connector> {
@@ -100,7 +106,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
   const syncs = new SyncRepository(options.db);
   const sync = await syncs.get(options.orgId, options.syncId);
   if (!sync) throw new DataSyncError('not_found', `sync ${options.syncId} does not exist`);
-  const definition = sync.definition;
+  const definition = options.direction
+    ? { ...sync.definition, direction: options.direction }
+    : sync.definition;
+  const only = options.pairs ? new Set(options.pairs) : undefined;
+  const unknownPair = options.pairs?.find((name) => !definition.objects.some((p) => p.name === name));
+  if (unknownPair !== undefined)
+    throw new DataSyncError('validation_failed', `unknown pair "${unknownPair}"`);
   const connectors = {
     a: await openEndpoint(options, definition.a),
     b: await openEndpoint(options, definition.b),
@@ -161,8 +173,9 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
 
   let guard: SyncResult['error'] | undefined;
   try {
-    for (const [level, names] of levels.entries()) {
-      for (const name of names) {
+    for (const [level, all] of levels.entries()) {
+      const names = only ? all.filter((n) => only.has(n)) : all;
+      const runPair = async (name: string) => {
         const runner = runners.get(name)!;
         options.signal?.throwIfAborted();
         shared.emit({
@@ -172,9 +185,17 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
           mode: definition.mode === 'full' ? 'scan' : 'mixed',
         });
         await runner.run();
-      }
+        shared.emit({ type: 'pair_finished', pair: name });
+      };
+      if (options.parallelLevels) {
+        // Every branch settles before the run ends, so nothing keeps writing after the result is returned.
+        const settled = await Promise.allSettled(names.map(runPair));
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      } else for (const name of names) await runPair(name);
     }
-    for (const names of [...levels].reverse()) {
+    for (const all of [...levels].reverse()) {
+      const names = only ? all.filter((n) => only.has(n)) : all;
       for (const name of names) {
         const outcome = await runners.get(name)!.applyDeletes(options.approveDeletes ?? false);
         if (outcome.tripped && !options.approveDeletes && !guard) {

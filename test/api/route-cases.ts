@@ -4,6 +4,7 @@
  * Adding a route means adding a row here: routes.test.ts fails for any route without one, and then checks the row
  * for success (as the least role allowed), bad input, no auth, wrong role and another tenant's ids.
  */
+import { ensureAdServer } from '../../src/adserver/adserver-setup.js';
 import { hashPassword } from '../../src/lib/crypto/password.js';
 import { newId } from '../../src/lib/ids.js';
 import { toJson } from '../../src/store/json.js';
@@ -840,3 +841,92 @@ export async function makeSocialAccount(w: ApiWorld, t: TenantWorld) {
     tokenExpiresAt: null,
   });
 }
+export async function makeBroadstreetConnection(w: ApiWorld, t: TenantWorld) {
+  return w.ctx.repos.connections.create(t.org.id, {
+    name: unique('broadstreet'),
+    connector: 'broadstreet',
+    settings: { baseUrl: 'http://127.0.0.1:1' },
+    credentials: { accessToken: 'bs-token-123456' },
+  });
+}
+
+/** A local network of a fresh Broadstreet connection's ad server. */
+export async function makeAdServerNetwork(w: ApiWorld, t: TenantWorld) {
+  const connection = await makeBroadstreetConnection(w, t);
+  const setup = await ensureAdServer(w.ctx.store.db, t.org.id, connection);
+  const record = await w.ctx.repos.records.create(t.org.id, setup.collections.networks, {
+    data: { name: unique('Network') },
+  });
+  return { connection, record };
+}
+
+ROUTE_CASES.push(
+  {
+    route: 'GET /api/v1/adserver/:connectionId',
+    status: 200,
+    valid: async (w, t) => ({ params: { connectionId: (await makeBroadstreetConnection(w, t)).id } }),
+    bad: async () => ({ params: { connectionId: 'nope' } }),
+  },
+  {
+    route: 'POST /api/v1/adserver/:connectionId/import',
+    status: 202,
+    valid: async (w, t) => ({
+      params: { connectionId: (await makeBroadstreetConnection(w, t)).id },
+      body: { type: 'zones' },
+    }),
+    bad: async (w, t) => ({
+      params: { connectionId: (await makeBroadstreetConnection(w, t)).id },
+      body: { type: 'banners' },
+    }),
+  },
+  {
+    route: 'POST /api/v1/adserver/:connectionId/export',
+    status: 202,
+    valid: async (w, t) => ({
+      params: { connectionId: (await makeBroadstreetConnection(w, t)).id },
+      body: {},
+    }),
+    bad: async (w, t) => ({
+      params: { connectionId: (await makeBroadstreetConnection(w, t)).id },
+      body: { everything: true },
+    }),
+  },
+  {
+    route: 'GET /api/v1/adserver/:connectionId/entities',
+    status: 200,
+    valid: async (w, t) => ({
+      params: { connectionId: (await makeAdServerNetwork(w, t)).connection.id },
+      query: { localOnly: 'true', limit: '10' },
+    }),
+    bad: async (w, t) => ({
+      params: { connectionId: (await makeBroadstreetConnection(w, t)).id },
+      query: { state: 'lost' },
+    }),
+  },
+  {
+    route: 'POST /api/v1/adserver/:connectionId/entities/:type',
+    status: 201,
+    async valid(w, t) {
+      const { connection, record } = await makeAdServerNetwork(w, t);
+      return {
+        params: { connectionId: connection.id, type: 'advertisers' },
+        body: { data: { name: 'Acme', network_id: record.id } },
+      };
+    },
+    bad: async (w, t) => ({
+      params: { connectionId: (await makeBroadstreetConnection(w, t)).id, type: 'advertisers' },
+      body: { data: { name: '' } },
+    }),
+  },
+  {
+    route: 'POST /api/v1/adserver/:connectionId/entities/:type/:id/retry',
+    status: 202,
+    async valid(w, t) {
+      const { connection, record } = await makeAdServerNetwork(w, t);
+      return { params: { connectionId: connection.id, type: 'networks', id: record.id } };
+    },
+    bad: async (w, t) => ({
+      params: { connectionId: (await makeBroadstreetConnection(w, t)).id, type: 'networks', id: 'nope' },
+    }),
+  },
+);

@@ -22,6 +22,7 @@ import { ContentPage } from './pages/ContentPage';
 import { SocialAccountsPage } from './pages/SocialAccountsPage';
 import { SocialSyncLogsPage } from './pages/SocialSyncLogsPage';
 import { PostsPage } from './pages/PostsPage';
+import { AdServerPage } from './pages/AdServerPage';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
 
@@ -46,6 +47,7 @@ const router = createBrowserRouter([
       { path: 'social/accounts', element: <SocialAccountsPage /> },
       { path: 'social/sync-logs', element: <SocialSyncLogsPage /> },
       { path: 'posts', element: <PostsPage /> },
+      { path: 'adserver', element: <AdServerPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

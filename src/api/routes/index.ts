@@ -23,6 +23,7 @@ import { itemRevisionRoutes } from './item-revisions.js';
 import { savedViewRoutes } from './saved-views.js';
 import { notificationRoutes } from './notifications.js';
 import { socialRoutes } from './social.js';
+import { adServerRoutes } from './adserver.js';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
@@ -45,4 +46,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...savedViewRoutes,
   ...notificationRoutes,
   ...socialRoutes,
+  ...adServerRoutes,
 ];

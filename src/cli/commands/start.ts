@@ -13,6 +13,7 @@ import { DataSyncError, systemErrorCode } from '../../lib/errors.js';
 import { createAppRuntime } from '../../app/app-runtime.js';
 import { defaultPublicUrl } from '../../syndication/site-url.js';
 import { configFromFlags, withDataOption, withPortOption } from './options.js';
+import { startDemoAdServer } from '../../app/demo-adserver.js';
 
 export function startCommand(): Command {
   return withPortOption(withDataOption(new Command('start').description('run the API and a worker'))).action(
@@ -22,6 +23,7 @@ export function startCommand(): Command {
       const demo = config.demo ? await ensureDemo(ctx) : undefined;
       await ensureBootstrapApiKey(ctx);
       const socialDemo = config.demo ? await ensureSocialDemo(ctx) : undefined;
+      const demoAdServer = demo ? await startDemoAdServer(ctx) : undefined;
       // The runtime exists before the server: runs started by the API, the webhook receiver, cron ticks and
       // /metrics hand work to it, and live logs follow its events. Its worker starts after listen, once the
       // public URL (for sites on the built-in receiver) is known.
@@ -37,6 +39,7 @@ export function startCommand(): Command {
       try {
         address = await server.listen({ port: config.port, host: config.host });
       } catch (error) {
+        await demoAdServer?.close();
         await runtime.stop();
         await socialDemo?.close();
         await ctx.close();
@@ -65,6 +68,7 @@ export function startCommand(): Command {
           { name: 'worker', run: () => runtime.stop(Math.max(0, config.shutdownTimeoutMs - 1000)) },
           ...(socialDemo ? [{ name: 'social demo simulators', run: () => socialDemo.close() }] : []),
           { name: 'database', run: () => ctx.close() },
+          ...(demoAdServer ? [{ name: 'broadstreet simulator', run: () => demoAdServer.close() }] : []),
         ],
         config.shutdownTimeoutMs,
       );
@@ -75,6 +79,7 @@ export function startCommand(): Command {
         `  data:     ${config.dataDir}`,
         `  database: ${ctx.store.dialect === 'sqlite' ? 'SQLite ' : 'Postgres '}${ctx.store.location}`,
         ...(demo ? [`  login:    ${demo.email} / ${demo.password}`] : []),
+        ...(demoAdServer ? [`  ad server: Broadstreet simulator at ${demoAdServer.url} (demo)`] : []),
         '  stop:     Ctrl-C',
       ];
       process.stdout.write(lines.join('\n') + '\n');

@@ -27,6 +27,7 @@ export const NAVIGATION = [
   { to: '/social/accounts', label: 'Social accounts' },
   { to: '/social/sync-logs', label: 'Social sync logs' },
   { to: '/posts', label: 'Synup posts' },
+  { to: '/adserver', label: 'Ad server' },
 ];
 
 export function AppShell() {
