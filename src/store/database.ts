@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config/config.js';
 import { redactUrl } from '../config/config.js';
@@ -13,6 +13,7 @@ import { ensureDataDir } from '../lib/data-dir.js';
 import { DataSyncError, errorMessage, systemErrorCode } from '../lib/errors.js';
 import type { DialectName } from './dialect.js';
 import { CurrentSchemaPostgresDialect } from './postgres-dialect.js';
+import { CauseKeepingSqliteDialect } from './sqlite-dialect.js';
 import type { Database } from './schema.js';
 
 export interface Store {
@@ -55,7 +56,7 @@ function openSqlite(file: string): Store {
       },
     );
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new CauseKeepingSqliteDialect(database) });
   return {
     db,
     dialect: 'sqlite',
