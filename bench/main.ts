@@ -89,6 +89,38 @@ async function measure(env: Env, syncId: string): Promise<ChildResult> {
   return result;
 }
 
+interface PeerResult {
+  ms: number;
+  peakRssMb: number;
+  changed?: number;
+  conflicts?: number;
+}
+
+/** A peer (bench/peers/<name>.ts) on the same records, in its own process so its peak RSS is its own. */
+async function peer(
+  name: 'rxdb' | 'pouchdb',
+  scenario: 'one-way' | 'two-way',
+  n: number,
+): Promise<PeerResult> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', path.join('bench', 'peers', `${name}.ts`), scenario, String(n)],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as PeerResult;
+}
+
+/**
+ * RxDB and PouchDB doing what one run of the scenario did (`moved` records): records/s, peak RSS MB, each, then
+ * their durations in ms. BENCH_PEERS=0 leaves them out.
+ */
+async function peerFigures(scenario: 'one-way' | 'two-way', n: number, moved: number): Promise<number[]> {
+  if (process.env.BENCH_PEERS === '0') return [NaN, NaN, NaN, NaN, NaN, NaN];
+  const rx = await peer('rxdb', scenario, n);
+  const pouch = await peer('pouchdb', scenario, n);
+  return [moved / (rx.ms / 1000), rx.peakRssMb, moved / (pouch.ms / 1000), pouch.peakRssMb, rx.ms, pouch.ms];
+}
+
 /** Bare batched inserts of `count` rows into a fresh collection: the storage ceiling, in ms. */
 async function ceiling(env: Env, count: number): Promise<number> {
   const col = await env.repos.collections.create(env.orgId, {
@@ -253,6 +285,11 @@ const scenarios: Record<string, Scenario> = {
         'peak RSS MB',
         'ceiling rows/s',
         'ratio to ceiling',
+        'sync ms',
+        'RxDB records/s',
+        'RxDB peak RSS MB',
+        'PouchDB records/s',
+        'PouchDB peak RSS MB',
       ]);
       for (let r = 0; r < o.runs; r++) {
         const target = await env.repos.collections.create(env.orgId, { key: `target${r}`, name: 't' });
@@ -269,6 +306,8 @@ const scenarios: Record<string, Scenario> = {
           res.peakRssMb,
           n / (ceil / 1000),
           ceil / res.ms,
+          res.ms,
+          ...(await peerFigures('one-way', n, n)).slice(0, 4),
         ]);
       }
       return {
@@ -301,6 +340,13 @@ const scenarios: Record<string, Scenario> = {
         'changed on both sides',
         'peak RSS MB',
         'ratio to ceiling',
+        'sync ms',
+        'RxDB changed records/s',
+        'RxDB peak RSS MB',
+        'PouchDB changed records/s',
+        'PouchDB peak RSS MB',
+        'RxDB sync ms',
+        'PouchDB sync ms',
       ]);
       for (let r = 0; r < o.runs; r++) {
         const changed = Math.round(n * 0.01);
@@ -320,6 +366,8 @@ const scenarios: Record<string, Scenario> = {
           both,
           res.peakRssMb,
           ceil / res.ms,
+          res.ms,
+          ...(await peerFigures('two-way', n, distinct)),
         ]);
       }
       return {
