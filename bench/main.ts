@@ -20,6 +20,8 @@ import { runRuntimeBenchmarks } from './runtime.js';
 import { definition, row, seedLinked, seedRecords, toB } from './seed.js';
 import { webhookIngest } from './scenarios/webhook-ingest.js';
 import { coldStartDemo, fanOut } from './scenarios/syndication.js';
+import { request } from 'undici';
+import { startHubSpotSimulator } from '../src/simulators/hubspot/hubspot-simulator.js';
 
 const run = promisify(execFile);
 const PG_URL = process.env.DATASYNC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -387,7 +389,95 @@ const scenarios: Record<string, Scenario> = {
 
   'incremental-cursor': async (o) => incremental(o, 'incremental'),
   'incremental-scan': async (o) => incremental(o, 'full'),
+  /**
+   * A first full pull of 100k HubSpot companies from the simulator over loopback HTTP into an empty collection,
+   * beside the HTTP ceiling: the same pages fetched from the same simulator by a bare undici loop (parse, follow
+   * `paging.next.after`, nothing else).
+   */
+  'full-pull-100k': async (o) => {
+    const n = o.n ?? 100_000;
+    const env = await openEnv(o.dialect);
+    const sim = await startHubSpotSimulator({ seedRecords: n, rateLimit: false, searchRateLimit: false });
+    const key = randomBytes(32);
+    try {
+      const connection = await createRepositories(env.store.db, new SecretBox(key)).connections.create(
+        env.orgId,
+        {
+          name: 'hubspot',
+          connector: 'hubspot',
+          settings: { baseUrl: sim.url, objects: ['companies'] },
+          credentials: { token: sim.credentials.token! },
+        },
+      );
+      const f = figures([
+        'records/s',
+        'sync ms',
+        'peak RSS MB',
+        'HTTP ceiling records/s',
+        'ratio to ceiling',
+      ]);
+      for (let r = 0; r < o.runs; r++) {
+        const target = await env.repos.collections.create(env.orgId, { key: `pulled${r}`, name: 'p' });
+        const sync = await env.repos.syncs.create(env.orgId, {
+          name: `pull-${r}`,
+          definition: {
+            a: { connector: 'collection' },
+            b: { connectionId: connection.id },
+            direction: 'pull',
+            mode: 'full',
+            batchSize: 1000,
+            objects: [
+              {
+                name: 'companies',
+                a: target.key,
+                b: 'companies',
+                fields: [
+                  { a: 'name', b: 'name' },
+                  { a: 'domain', b: 'domain' },
+                ],
+              },
+            ],
+          },
+        });
+        process.env.DATASYNC_BENCH_KEY = key.toString('hex');
+        const res = await measure(env, sync.id).finally(() => delete process.env.DATASYNC_BENCH_KEY);
+        if (res.counts.created !== n) throw new Error(`pulled ${res.counts.created} of ${n}`);
+        const ceil = await httpCeiling(sim.url, sim.credentials.token!, n);
+        add(f, [n / (res.ms / 1000), res.ms, res.peakRssMb, n / (ceil / 1000), ceil / res.ms]);
+      }
+      return {
+        parameters: {
+          records: n,
+          platform: 'hubspot simulator (loopback HTTP)',
+          pageSize: 100,
+          dialect: o.dialect,
+        },
+        figures: f,
+      };
+    } finally {
+      await sim.close();
+      await env.dispose();
+    }
+  },
 };
+
+/** The HTTP ceiling: every page of companies by a bare undici loop; ms. */
+async function httpCeiling(base: string, token: string, n: number): Promise<number> {
+  const started = performance.now();
+  let after: string | undefined;
+  let seen = 0;
+  do {
+    const { body } = await request(
+      `${base}/crm/v3/objects/companies?limit=100&properties=name%2Cdomain${after ? `&after=${after}` : ''}`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    const page = (await body.json()) as { results: unknown[]; paging?: { next?: { after: string } } };
+    seen += page.results.length;
+    after = page.paging?.next?.after;
+  } while (after);
+  if (seen !== n) throw new Error(`ceiling saw ${seen} of ${n}`);
+  return performance.now() - started;
+}
 
 /** 0.1% of A changed, pushed to B: through A's change cursor, or through a full checksum scan. At 100k and 1M. */
 async function incremental(o: Options, mode: 'incremental' | 'full') {
