@@ -461,6 +461,30 @@ const scenarios: Record<string, Scenario> = {
   },
 };
 
+/**
+ * Webhooks at a fixed rate (open loop, `--n` events at 200/s by default, BENCH_WEBHOOK_RATE to change): ack
+ * latency from the planned send (p50/p99/p999), received → processed by the worker (p50/p99), and none lost.
+ */
+scenarios['webhook-fixed-rate'] = async (o) => {
+  const n = o.n ?? 3000;
+  const rate = Number(process.env.BENCH_WEBHOOK_RATE ?? 200);
+  const f = figures([
+    'ack p50 ms',
+    'ack p99 ms',
+    'ack p999 ms',
+    'applied p50 ms',
+    'applied p99 ms',
+    'applied max ms',
+    'lost events',
+  ]);
+  for (let r = 0; r < o.runs; r++) {
+    const s = await webhookIngest({ dialect: o.dialect, n, concurrency: 1, rate, pgUrl: PG_URL });
+    if (s.stored !== n) throw new Error(`stored ${s.stored} events of ${n}`);
+    add(f, [s.p50, s.p99, s.p999, s.applied!.p50, s.applied!.p99, s.applied!.max, n - s.applied!.processed]);
+  }
+  return { parameters: { n, ratePerSecond: rate, dialect: o.dialect }, figures: f };
+};
+
 /** The HTTP ceiling: every page of companies by a bare undici loop; ms. */
 async function httpCeiling(base: string, token: string, n: number): Promise<number> {
   const started = performance.now();
