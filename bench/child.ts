@@ -4,6 +4,8 @@
  * Usage: tsx bench/child.ts <sqlite file | postgres url> <schema|-> <orgId> <syncId>
  */
 import { builtInConnectors } from '../src/connectors/registry.js';
+import { SecretBox } from '../src/lib/crypto/secret-box.js';
+import { createRepositories } from '../src/store/repositories/index.js';
 import { runSync } from '../src/engine/run-sync.js';
 import { openDatabase } from '../src/store/database.js';
 
@@ -15,6 +17,15 @@ const started = process.hrtime.bigint();
 const result = await runSync({
   db: store.db,
   connectors: builtInConnectors(),
+  // Scenarios against a simulator store a connection sealed with the key they pass here.
+  ...(process.env.DATASYNC_BENCH_KEY
+    ? {
+        connections: createRepositories(
+          store.db,
+          new SecretBox(Buffer.from(process.env.DATASYNC_BENCH_KEY, 'hex')),
+        ).connections,
+      }
+    : {}),
   orgId: orgId!,
   syncId: syncId!,
 });

@@ -22,6 +22,8 @@ import { webhookIngest } from './scenarios/webhook-ingest.js';
 import { coldStartDemo, fanOut } from './scenarios/syndication.js';
 import { socialTick } from './scenarios/social-tick.js';
 import { adServerImport } from './scenarios/adserver-import.js';
+import { request } from 'undici';
+import { startHubSpotSimulator } from '../src/simulators/hubspot/hubspot-simulator.js';
 
 const run = promisify(execFile);
 const PG_URL = process.env.DATASYNC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -89,6 +91,38 @@ async function measure(env: Env, syncId: string): Promise<ChildResult> {
   if (result.outcome !== 'success')
     throw new Error(`sync run ${result.outcome}: ${JSON.stringify(result.error)}`);
   return result;
+}
+
+interface PeerResult {
+  ms: number;
+  peakRssMb: number;
+  changed?: number;
+  conflicts?: number;
+}
+
+/** A peer (bench/peers/<name>.ts) on the same records, in its own process so its peak RSS is its own. */
+async function peer(
+  name: 'rxdb' | 'pouchdb',
+  scenario: 'one-way' | 'two-way',
+  n: number,
+): Promise<PeerResult> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', path.join('bench', 'peers', `${name}.ts`), scenario, String(n)],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as PeerResult;
+}
+
+/**
+ * RxDB and PouchDB doing what one run of the scenario did (`moved` records): records/s, peak RSS MB, each, then
+ * their durations in ms. BENCH_PEERS=0 leaves them out.
+ */
+async function peerFigures(scenario: 'one-way' | 'two-way', n: number, moved: number): Promise<number[]> {
+  if (process.env.BENCH_PEERS === '0') return [NaN, NaN, NaN, NaN, NaN, NaN];
+  const rx = await peer('rxdb', scenario, n);
+  const pouch = await peer('pouchdb', scenario, n);
+  return [moved / (rx.ms / 1000), rx.peakRssMb, moved / (pouch.ms / 1000), pouch.peakRssMb, rx.ms, pouch.ms];
 }
 
 /** Bare batched inserts of `count` rows into a fresh collection: the storage ceiling, in ms. */
@@ -318,6 +352,11 @@ const scenarios: Record<string, Scenario> = {
         'peak RSS MB',
         'ceiling rows/s',
         'ratio to ceiling',
+        'sync ms',
+        'RxDB records/s',
+        'RxDB peak RSS MB',
+        'PouchDB records/s',
+        'PouchDB peak RSS MB',
       ]);
       for (let r = 0; r < o.runs; r++) {
         const target = await env.repos.collections.create(env.orgId, { key: `target${r}`, name: 't' });
@@ -334,6 +373,8 @@ const scenarios: Record<string, Scenario> = {
           res.peakRssMb,
           n / (ceil / 1000),
           ceil / res.ms,
+          res.ms,
+          ...(await peerFigures('one-way', n, n)).slice(0, 4),
         ]);
       }
       return {
@@ -366,6 +407,13 @@ const scenarios: Record<string, Scenario> = {
         'changed on both sides',
         'peak RSS MB',
         'ratio to ceiling',
+        'sync ms',
+        'RxDB changed records/s',
+        'RxDB peak RSS MB',
+        'PouchDB changed records/s',
+        'PouchDB peak RSS MB',
+        'RxDB sync ms',
+        'PouchDB sync ms',
       ]);
       for (let r = 0; r < o.runs; r++) {
         const changed = Math.round(n * 0.01);
@@ -385,6 +433,8 @@ const scenarios: Record<string, Scenario> = {
           both,
           res.peakRssMb,
           ceil / res.ms,
+          res.ms,
+          ...(await peerFigures('two-way', n, distinct)),
         ]);
       }
       return {
@@ -404,7 +454,119 @@ const scenarios: Record<string, Scenario> = {
 
   'incremental-cursor': async (o) => incremental(o, 'incremental'),
   'incremental-scan': async (o) => incremental(o, 'full'),
+  /**
+   * A first full pull of 100k HubSpot companies from the simulator over loopback HTTP into an empty collection,
+   * beside the HTTP ceiling: the same pages fetched from the same simulator by a bare undici loop (parse, follow
+   * `paging.next.after`, nothing else).
+   */
+  'full-pull-100k': async (o) => {
+    const n = o.n ?? 100_000;
+    const env = await openEnv(o.dialect);
+    const sim = await startHubSpotSimulator({ seedRecords: n, rateLimit: false, searchRateLimit: false });
+    const key = randomBytes(32);
+    try {
+      const connection = await createRepositories(env.store.db, new SecretBox(key)).connections.create(
+        env.orgId,
+        {
+          name: 'hubspot',
+          connector: 'hubspot',
+          settings: { baseUrl: sim.url, objects: ['companies'] },
+          credentials: { token: sim.credentials.token! },
+        },
+      );
+      const f = figures([
+        'records/s',
+        'sync ms',
+        'peak RSS MB',
+        'HTTP ceiling records/s',
+        'ratio to ceiling',
+      ]);
+      for (let r = 0; r < o.runs; r++) {
+        const target = await env.repos.collections.create(env.orgId, { key: `pulled${r}`, name: 'p' });
+        const sync = await env.repos.syncs.create(env.orgId, {
+          name: `pull-${r}`,
+          definition: {
+            a: { connector: 'collection' },
+            b: { connectionId: connection.id },
+            direction: 'pull',
+            mode: 'full',
+            batchSize: 1000,
+            objects: [
+              {
+                name: 'companies',
+                a: target.key,
+                b: 'companies',
+                fields: [
+                  { a: 'name', b: 'name' },
+                  { a: 'domain', b: 'domain' },
+                ],
+              },
+            ],
+          },
+        });
+        process.env.DATASYNC_BENCH_KEY = key.toString('hex');
+        const res = await measure(env, sync.id).finally(() => delete process.env.DATASYNC_BENCH_KEY);
+        if (res.counts.created !== n) throw new Error(`pulled ${res.counts.created} of ${n}`);
+        const ceil = await httpCeiling(sim.url, sim.credentials.token!, n);
+        add(f, [n / (res.ms / 1000), res.ms, res.peakRssMb, n / (ceil / 1000), ceil / res.ms]);
+      }
+      return {
+        parameters: {
+          records: n,
+          platform: 'hubspot simulator (loopback HTTP)',
+          pageSize: 100,
+          dialect: o.dialect,
+        },
+        figures: f,
+      };
+    } finally {
+      await sim.close();
+      await env.dispose();
+    }
+  },
 };
+
+/**
+ * Webhooks at a fixed rate (open loop, `--n` events at 200/s by default, BENCH_WEBHOOK_RATE to change): ack
+ * latency from the planned send (p50/p99/p999), received → processed by the worker (p50/p99), and none lost.
+ */
+scenarios['webhook-fixed-rate'] = async (o) => {
+  const n = o.n ?? 3000;
+  const rate = Number(process.env.BENCH_WEBHOOK_RATE ?? 200);
+  const f = figures([
+    'ack p50 ms',
+    'ack p99 ms',
+    'ack p999 ms',
+    'applied p50 ms',
+    'applied p99 ms',
+    'applied max ms',
+    'lost events',
+  ]);
+  for (let r = 0; r < o.runs; r++) {
+    const s = await webhookIngest({ dialect: o.dialect, n, concurrency: 1, rate, pgUrl: PG_URL });
+    if (s.stored !== n) throw new Error(`stored ${s.stored} events of ${n}`);
+    add(f, [s.p50, s.p99, s.p999, s.applied!.p50, s.applied!.p99, s.applied!.max, n - s.applied!.processed]);
+  }
+  return { parameters: { n, ratePerSecond: rate, dialect: o.dialect }, figures: f };
+};
+
+/** The HTTP ceiling: every page of companies by a bare undici loop; ms. */
+async function httpCeiling(base: string, token: string, n: number): Promise<number> {
+  const started = performance.now();
+  let after: string | undefined;
+  let seen = 0;
+  do {
+    const { body } = await request(
+      `${base}/crm/v3/objects/companies?limit=100&properties=name%2Cdomain${after ? `&after=${after}` : ''}`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    const page = (await body.json()) as { results: unknown[]; paging?: { next?: { after: string } } };
+    seen += page.results.length;
+    after = page.paging?.next?.after;
+  } while (after);
+  if (seen !== n) throw new Error(`ceiling saw ${seen} of ${n}`);
+  return performance.now() - started;
+}
 
 /** 0.1% of A changed, pushed to B: through A's change cursor, or through a full checksum scan. At 100k and 1M. */
 async function incremental(o: Options, mode: 'incremental' | 'full') {

@@ -25,6 +25,8 @@ export interface WebhookIngestOptions {
   n: number;
   concurrency: number;
   pgUrl: string;
+  /** Open loop: send at this fixed rate (events/s) whatever the acks do; latency counts from the planned send. */
+  rate?: number;
 }
 
 export interface WebhookIngestSample {
@@ -33,6 +35,9 @@ export interface WebhookIngestSample {
   max: number;
   perSecond: number;
   stored: number;
+  p999: number;
+  /** Fixed-rate runs: received → processed by the worker (ms), and how many were processed. */
+  applied?: { p50: number; p99: number; max: number; processed: number };
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -93,8 +98,50 @@ export async function webhookIngest(o: WebhookIngestOptions): Promise<WebhookIng
         if (res.statusCode !== 202) throw new Error(`event ${i}: HTTP ${res.statusCode}`);
       }
     };
-    await Promise.all(Array.from({ length: o.concurrency }, sender));
+    const send = async (i: number, planned: number) => {
+      const body = JSON.stringify({ event: 'record.updated', id: i, data: { title: `Post ${i}` } });
+      const headers = signDelivery(secret, body, { id: `evt_${i}` });
+      const res = await request(url, {
+        method: 'POST',
+        body,
+        headers: { ...headers, 'content-type': 'application/json' },
+      });
+      await res.body.dump();
+      latencies.push(performance.now() - planned);
+      if (res.statusCode !== 202) throw new Error(`event ${i}: HTTP ${res.statusCode}`);
+    };
+    if (o.rate) {
+      const inFlight: Promise<void>[] = [];
+      for (let i = 0; i < o.n; i++) {
+        const planned = started + (i * 1000) / o.rate;
+        const wait = planned - performance.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+        inFlight.push(send(i, planned));
+      }
+      await Promise.all(inFlight);
+    } else await Promise.all(Array.from({ length: o.concurrency }, sender));
     const seconds = (performance.now() - started) / 1000;
+    let applied: WebhookIngestSample['applied'];
+    if (o.rate) {
+      // End to end: wait (up to a minute) for the worker to have processed every event, then read its timestamps.
+      const deadline = Date.now() + 60_000;
+      let rows: { received_at: string; processed_at: string | null }[] = [];
+      for (;;) {
+        rows = await store.db.selectFrom('webhook_events').select(['received_at', 'processed_at']).execute();
+        if (rows.every((r) => r.processed_at) || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const done = rows.filter((r) => r.processed_at);
+      const e2e = done
+        .map((r) => Date.parse(r.processed_at!) - Date.parse(r.received_at))
+        .sort((a, b) => a - b);
+      applied = {
+        p50: quantile(e2e, 0.5),
+        p99: quantile(e2e, 0.99),
+        max: e2e[e2e.length - 1] ?? NaN,
+        processed: done.length,
+      };
+    }
     const stored = await store.db
       .selectFrom('webhook_events')
       .select((eb) => eb.fn.countAll<string | number>().as('n'))
@@ -103,7 +150,9 @@ export async function webhookIngest(o: WebhookIngestOptions): Promise<WebhookIng
     return {
       p50: quantile(latencies, 0.5),
       p99: quantile(latencies, 0.99),
+      p999: quantile(latencies, 0.999),
       max: latencies[latencies.length - 1]!,
+      ...(applied ? { applied } : {}),
       perSecond: o.n / seconds,
       stored: Number(stored.n),
     };

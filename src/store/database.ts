@@ -5,14 +5,7 @@
  */
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import {
-  CompiledQuery,
-  Kysely,
-  SqliteDialect,
-  sql,
-  type DatabaseConnection,
-  type SqliteDatabase,
-} from 'kysely';
+import { CompiledQuery, Kysely, sql, type DatabaseConnection, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config/config.js';
 import { redactUrl } from '../config/config.js';
@@ -22,6 +15,7 @@ import type { DialectName } from './dialect.js';
 import { ORG_SETTING } from './migrations/0008-row-level-security.js';
 import { currentOrgScope } from './org-scope.js';
 import { CurrentSchemaPostgresDialect } from './postgres-dialect.js';
+import { CauseKeepingSqliteDialect } from './sqlite-dialect.js';
 import type { Database } from './schema.js';
 
 export interface Store {
@@ -64,7 +58,9 @@ function openSqlite(file: string): Store {
       },
     );
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<Database>({
+    dialect: new CauseKeepingSqliteDialect(database, withStatementCache(database)),
+  });
   return {
     db,
     dialect: 'sqlite',
@@ -129,8 +125,10 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     types: pgTypes,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+  // A client losing its connection must not crash the process, idle (the pool's 'error') or checked out between
+  // queries (the client's own 'error', which has no listener then): the query in flight fails, the next reconnects.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({
     dialect: new CurrentSchemaPostgresDialect({ pool, onReserveConnection: scopeConnection }),
   });

@@ -1,0 +1,191 @@
+/**
+ * Platform chaos: two-way syncs between a collection and the HubSpot simulator through a proxy that fails 10% of
+ * requests at random (5xx, timeouts, connection resets, JSON pages cut in half, writes applied and then their
+ * answer lost) and starts a 429 storm at the beginning of every round. Each run must end with a result (success,
+ * partial with a reason per failed record, or failed with the error kind the runtime retries by), never a throw;
+ * running again, as the runtime does, converges; and both sides then hold exactly the reference model, nothing
+ * duplicated (the writes whose answers were lost are found again through the reference property).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { builtInConnectors } from '../../src/connectors/registry.js';
+import { runSync } from '../../src/engine/run-sync.js';
+import type { SyncResult } from '../../src/engine/events.js';
+import { SecretBox } from '../../src/lib/crypto/secret-box.js';
+import {
+  startHubSpotSimulator,
+  type HubSpotSimulator,
+} from '../../src/simulators/hubspot/hubspot-simulator.js';
+import { openDatabase, type Store } from '../../src/store/database.js';
+import { migrateToLatest } from '../../src/store/migrator.js';
+import { createRepositories, type Repositories } from '../../src/store/repositories/index.js';
+import { startChaosProxy, type ChaosProxy } from './chaos-proxy.js';
+import { tally } from './tally.js';
+
+const LOCAL = 2000;
+const REMOTE = 100;
+const ROUNDS = 5;
+const STORM = 10;
+
+let dir: string;
+let store: Store;
+let repos: Repositories;
+let sim: HubSpotSimulator;
+let proxy: ChaosProxy;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'datasync-chaos-'));
+  store = await openDatabase({ dialect: 'sqlite', file: path.join(dir, 'datasync.db') });
+  await migrateToLatest(store.db as never, store.dialect);
+  repos = createRepositories(store.db, new SecretBox(randomBytes(32)));
+  sim = await startHubSpotSimulator({ seedRecords: 0, rateLimit: false, searchRateLimit: false });
+  proxy = await startChaosProxy(sim.url, 0.1);
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await sim?.close();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('10% 5xx/timeouts/resets/malformed pages/lost write answers and 429 storms: every run ends with a result, retries converge, nothing duplicated', async () => {
+  const org = await repos.organizations.create({ name: 'Chaos', slug: `chaos-${Date.now()}` });
+  const collection = await repos.collections.create(org.id, { key: 'companies', name: 'companies' });
+  const connection = await repos.connections.create(org.id, {
+    name: 'hubspot',
+    connector: 'hubspot',
+    settings: { baseUrl: proxy.url, objects: ['companies'], refProperty: 'city', timeoutMs: 400 },
+    credentials: { token: sim.credentials.token! },
+  });
+  const sync = await repos.syncs.create(org.id, {
+    name: 'chaos',
+    definition: {
+      a: { connector: 'collection' },
+      b: { connectionId: connection.id },
+      direction: 'two-way',
+      mode: 'incremental',
+      batchSize: 50,
+      objects: [
+        {
+          name: 'companies',
+          a: 'companies',
+          b: 'companies',
+          fields: [
+            { a: 'name', b: 'name' },
+            { a: 'domain', b: 'domain' },
+          ],
+        },
+      ],
+    },
+  });
+  const model = new Map<string, string>();
+  const localLive = async () => (await repos.records.list(org.id, collection.id, { limit: 10_000 })).data;
+  const platformLive = () => sim.crm.types.companies!.store.values().filter((o) => !o.archived);
+
+  await repos.records.writeMany(
+    org.id,
+    collection.id,
+    Array.from({ length: LOCAL }, (_, i) => {
+      model.set(`l${i}.example`, `local ${i}`);
+      return { data: { name: `local ${i}`, domain: `l${i}.example` } };
+    }),
+  );
+  for (let i = 0; i < REMOTE; i++) {
+    model.set(`r${i}.example`, `remote ${i}`);
+    sim.ui.create('companies', { name: `remote ${i}`, domain: `r${i}.example` });
+  }
+
+  const outcomes: Record<string, number> = {};
+  let runs = 0;
+  for (let round = 1; round <= ROUNDS; round++) {
+    if (round > 1) {
+      // Edits on both sides, on different records: local ones on l-tags, platform ones on r-tags.
+      const local = (await localLive())
+        .filter((r) => String(r.data.domain).startsWith('l'))
+        .slice(0, 40 * round);
+      await repos.records.writeMany(
+        org.id,
+        collection.id,
+        local.map((r) => {
+          const name = `local edit ${round} ${String(r.data.domain)}`;
+          model.set(String(r.data.domain), name);
+          return { id: r.id, data: { ...r.data, name } };
+        }),
+      );
+      for (const o of platformLive()
+        .filter((x) => x.properties.domain!.startsWith('r'))
+        .slice(0, 20 * round)) {
+        const name = `remote edit ${round} ${o.properties.domain}`;
+        model.set(o.properties.domain!, name);
+        sim.ui.update('companies', o.id, { name });
+      }
+    }
+    proxy.storm(STORM);
+    let result: SyncResult | undefined;
+    for (let attempt = 0; attempt < 60 && result?.outcome !== 'success'; attempt++) {
+      result = await runSync({
+        db: store.db,
+        connectors: builtInConnectors(),
+        connections: repos.connections,
+        orgId: org.id,
+        syncId: sync.id,
+      });
+      runs++;
+      outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
+      expect(['success', 'partial', 'failed']).toContain(result.outcome);
+      if (result.outcome === 'partial')
+        for (const e of result.errors) expect(e.reason ?? e.error?.message).toBeTruthy();
+      if (result.outcome === 'failed') expect(result.error?.kind, JSON.stringify(result.error)).toBeTruthy();
+    }
+    expect(result?.outcome, JSON.stringify(outcomes)).toBe('success');
+  }
+
+  // Quiet: with the chaos off, one more run finds nothing to do.
+  proxy.rate = 0;
+  const quiet = await runSync({
+    db: store.db,
+    connectors: builtInConnectors(),
+    connections: repos.connections,
+    orgId: org.id,
+    syncId: sync.id,
+  });
+  runs++;
+  expect(quiet.outcome).toBe('success');
+  expect(quiet.counts.created + quiet.counts.updated + quiet.counts.deleted).toBe(0);
+
+  const local = await localLive();
+  const remote = platformLive();
+  const count = (tags: string[]) => {
+    const m = new Map<string, number>();
+    for (const t of tags) m.set(t, (m.get(t) ?? 0) + 1);
+    return m;
+  };
+  const localTags = count(local.map((r) => String(r.data.domain)));
+  const remoteTags = count(remote.map((o) => o.properties.domain!));
+  const duplicated = [...localTags.values(), ...remoteTags.values()].reduce((s, n) => s + n - 1, 0);
+  const missing = [...model.keys()].filter((t) => !localTags.has(t) || !remoteTags.has(t));
+  const wrong = [
+    ...local.filter((r) => model.get(String(r.data.domain)) !== r.data.name),
+    ...remote.filter((o) => model.get(o.properties.domain!) !== o.properties.name),
+  ];
+  const faults = Object.values(proxy.injected).reduce((s, n) => s + n, 0);
+  tally({
+    suite: `platform chaos ${JSON.stringify(proxy.injected).replace(/"/g, '')}`,
+    faultsInjected: faults,
+    runsCompleted: runs,
+    recordsChecked: local.length + remote.length,
+    lost: missing.length + wrong.length,
+    duplicated,
+  });
+  expect(proxy.injected['429']).toBe(STORM * ROUNDS);
+  for (const [kind, n] of Object.entries(proxy.injected)) expect(n, kind).toBeGreaterThan(0);
+  expect(duplicated).toBe(0);
+  expect(missing).toEqual([]);
+  expect(wrong.slice(0, 5)).toEqual([]);
+  expect(local.length).toBe(model.size);
+  expect(remote.length).toBe(model.size);
+}, 240_000);
