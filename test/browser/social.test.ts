@@ -31,12 +31,12 @@ describe('social accounts and sync logs screens', () => {
     await expect(
       page.getByRole('switch', { name: 'Auto-sync for sim_tiktoker_2' }).getAttribute('aria-checked'),
     ).resolves.toBe('false');
-    await page.waitForFunction(`document.querySelectorAll('[data-testid="auto-sync-badge"]').length === 3`);
+    await expect.poll(() => page.getByTestId('auto-sync-badge').count(), { timeout: 15_000 }).toBe(3);
 
     await page.getByRole('link', { name: 'Social sync logs' }).click();
     await page.getByRole('heading', { name: 'Social sync logs' }).waitFor();
     const rows = page.locator('tbody tr');
-    await page.waitForFunction(`document.querySelectorAll('tbody tr').length >= 4`);
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
     const first = (await rows.first().textContent()) ?? '';
     expect(first).toMatch(/cron/);
     expect(first).toMatch(/\d+(\.\d)? (ms|s)/);
@@ -44,10 +44,16 @@ describe('social accounts and sync logs screens', () => {
 
     await page.getByLabel('Filter by platform').selectOption('tiktok');
     await page.waitForURL(/platform=tiktok/);
-    await page.waitForFunction(
-      `[...document.querySelectorAll('tbody tr')].every((r) => r.textContent.includes('(tiktok)'))`,
-    );
-    expect(await rows.count()).toBeGreaterThanOrEqual(2);
+    // Rows of the filtered answer, not an empty table while it loads: both TikTok accounts polled at start.
+    await expect
+      .poll(
+        async () => {
+          const shown = await rows.allTextContents();
+          return shown.length >= 2 && shown.every((text) => text.includes('(tiktok)'));
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
     await page.getByLabel('Filter by status').selectOption('error');
     await page.getByText('No syncs match').waitFor();
     await page.close();

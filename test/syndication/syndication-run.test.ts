@@ -324,8 +324,6 @@ describeEachDialect('syndication.run job', (get) => {
     const last = parsed.at(-1)!;
     expect(last.run.status).toBe('success');
     expect(last.children.map((c) => c.status)).toEqual(['success', 'success', 'success']);
-    // More than the first and the last: the cards changed in between, pushed as they did.
-    expect(parsed.length).toBeGreaterThan(2);
     const ids = parsed.flatMap((p) => p.logs.map((l) => l.id));
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
