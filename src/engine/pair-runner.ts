@@ -16,6 +16,7 @@ import type { Kysely } from 'kysely';
 import type { ObjectClient } from '../connectors/sdk/connector.js';
 import { ConnectorError } from '../connectors/sdk/errors.js';
 import type { CreateInput, RemoteRecord, WriteResult } from '../connectors/sdk/types.js';
+import { errorMessage } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { ConflictRepository } from '../store/repositories/conflicts.js';
 import {
@@ -120,6 +121,8 @@ interface Pending {
   written?: Partial<Record<Side, Projection>>;
   /** The in-flight marks committed before this update's writes; a failed update keeps them. */
   inflight?: LinkWrite['inflight'];
+  /** A create whose batch went out to the platform (set before the call, so a throw leaves it set). */
+  sent?: boolean;
   failed: boolean;
 }
 
@@ -677,6 +680,13 @@ export class PairRunner {
     const drops: string[] = [];
     const conflicts: { linkId: string; fields: ConflictField[] }[] = [];
     for (const p of pending) {
+      if (thrown && p.final === null && p.decision.kind === 'create' && !mayHaveWritten(p, thrown)) {
+        // Never sent, or refused with an answer (a 429, a 4xx): nothing exists on the platform, so the intent
+        // goes and the next run decides the record afresh instead of asking a person to check for a duplicate.
+        if (p.work.link) writes.push({ ...p.work.link, error: errorMessage(thrown) });
+        else drops.push(p.linkId);
+        continue;
+      }
       if (thrown && p.final === null && (p.decision.kind === 'create' || p.decision.kind === 'update'))
         continue;
       const outcome = this.account(side, p, false);
@@ -708,6 +718,7 @@ export class PairRunner {
     const size = Math.min(client.spec.maxBatch, this.shared.definition.batchSize);
     for (let i = 0; i < items.length; i += size) {
       const chunk = items.slice(i, i + size);
+      for (const p of chunk) p.sent = true;
       await this.shared.throttle?.(targetSide, 'write');
       const results = checkResults(
         await client.create(
@@ -1121,3 +1132,12 @@ const NO_REFS_STRICT: ReferenceResolver = {
 };
 
 export { UnresolvedReference };
+
+/**
+ * Whether a create that did not finish may exist on the platform anyway: only when its batch went out and the
+ * answer is unknown (a network failure, a timeout, a 5xx). A platform that answered 4xx refused the batch.
+ */
+function mayHaveWritten(p: Pending, thrown: unknown): boolean {
+  if (!p.sent) return false;
+  return !(thrown instanceof ConnectorError && thrown.status !== undefined && thrown.status < 500);
+}
