@@ -734,8 +734,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Resolve an open conflict: keep local or remote, for the record or per field
-     * @description `keep` applies to every field not named in `fields`. Every conflicting field must end with a side. `values` (edited values) answers 501: the engine cannot apply a third value yet. 409 when the conflict is already resolved.
+     * Resolve an open conflict: keep local or remote, or an edited value, for the record or per field
+     * @description `values` gives edited values (in the local side's form) that the next run writes to both sides; `fields` keeps a side per field; `keep` applies to every field named in neither. Every conflicting field must end with an answer. 409 when the conflict is already resolved.
      */
     post: operations['resolveConflict'];
     delete?: never;
@@ -1417,9 +1417,13 @@ export interface components {
         local: unknown;
         remote: unknown;
       }[];
-      /** @description per field, the side kept */
+      /** @description per field, the side kept or the edited value written to both sides */
       resolution: {
-        [key: string]: 'local' | 'remote';
+        [key: string]:
+          | ('local' | 'remote')
+          | {
+              value: unknown;
+            };
       } | null;
       resolvedBy: string | null;
       /**

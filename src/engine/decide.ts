@@ -97,11 +97,14 @@ export type Decision =
   | { kind: 'drop' }
   | { kind: 'skip'; reason: string; hold?: 'retry' | 'ambiguous' };
 
+/** A person's answer for one field of a conflict: keep side a's value, side b's, or a value they edited. */
+export type FieldAnswer = 'a' | 'b' | { value: unknown };
+
 export interface DecideContext {
   pair: CompiledPair;
   refs: ReferenceResolver;
   /** Per field, a person's answer to a manual conflict. */
-  resolution?: Record<string, 'a' | 'b'>;
+  resolution?: Record<string, FieldAnswer>;
 }
 
 const other = (side: Side): Side => (side === 'a' ? 'b' : 'a');
@@ -217,6 +220,22 @@ function merge(ctx: DecideContext, link: LinkView, a: Observed, b: Observed): De
     return (side === 'a' ? link.baseA : link.baseB)?.[name];
   };
   for (const f of pair.fields) {
+    const answer = ctx.resolution?.[f.name];
+    if (typeof answer === 'object') {
+      // An edited value is canonical (side a's form): written to each side that does not hold it yet.
+      if (f.path.a !== undefined && !sameValue(answer.value, pa[f.name])) {
+        setPath(writeA.patch, f.path.a, answer.value);
+        writeA.diffs.push({ field: f.name, from: pa[f.name] ?? null, to: answer.value });
+        newA[f.name] = answer.value;
+      }
+      const value = pair.pushValue(f, { ...canonA, [f.name]: answer.value }, refs);
+      if (f.path.b !== undefined && !sameValue(value, pb[f.name])) {
+        setPath(writeB.patch, f.path.b, value);
+        writeB.diffs.push({ field: f.name, from: pb[f.name] ?? null, to: value });
+        newB[f.name] = value;
+      }
+      continue;
+    }
     const hasA = f.path.a !== undefined;
     const hasB = f.path.b !== undefined;
     const aCh = hasA ? fresh || !sameValue(pa[f.name], baseOf('a', f.name, pa[f.name])) : aChanged || fresh;
@@ -226,9 +245,8 @@ function merge(ctx: DecideContext, link: LinkView, a: Observed, b: Observed): De
     let winner: 'a' | 'b' | 'manual' | undefined;
     if (toB && toA) {
       if (hasA && hasB && sameValue(canonA[f.name], canonB[f.name])) continue;
-      const resolved = ctx.resolution?.[f.name];
       winner =
-        resolved ??
+        answer ??
         pickWinner({
           policy: f.policy,
           a: canonA[f.name],

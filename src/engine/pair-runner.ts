@@ -32,6 +32,7 @@ import {
   decide,
   type ConflictField,
   type Decision,
+  type FieldAnswer,
   type LinkStatus,
   type LinkView,
   type Observed,
@@ -91,7 +92,7 @@ interface Entry {
   id: string;
   record?: RemoteRecord;
   link?: LinkRow | LightLinkRow;
-  resolution?: Record<string, 'a' | 'b'>;
+  resolution?: Record<string, FieldAnswer>;
 }
 
 interface Work {
@@ -99,7 +100,7 @@ interface Work {
   observed: Observed;
   link: LinkRow | undefined;
   otherObserved: Observed;
-  resolution?: Record<string, 'a' | 'b'>;
+  resolution?: Record<string, FieldAnswer>;
   /** The link as the read found it (a scan carries only checksums until a decision needs the rest). */
   linkRef?: LinkRow | LightLinkRow;
   /** First-run matching found this record on the other side. */
@@ -233,7 +234,7 @@ export class PairRunner {
       const open = await conflicts.byLinks(this.shared.orgId, inConflict, 'open');
       const bySide: Record<Side, Entry[]> = { a: [], b: [] };
       for (const link of batch) {
-        let resolution: Record<string, 'a' | 'b'> | undefined;
+        let resolution: Record<string, FieldAnswer> | undefined;
         if (link.status === 'conflict') {
           const answer = resolved.get(link.id);
           if (!answer || open.has(link.id)) continue;

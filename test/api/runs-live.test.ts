@@ -320,7 +320,7 @@ for (const dialect of DIALECTS) {
       expect(await keys()).toContain(`sync:${syncId}`);
     });
 
-    it('resolves a conflict per field (local/remote), refuses edited values (501) and a second answer (409)', async () => {
+    it('resolves a conflict per field (local/remote/edited), refuses unknown fields (422) and a second answer (409)', async () => {
       const raise = async (linkId: string) => {
         await fx.repos.conflicts.raise(org.id, syncId, null, [
           {
@@ -339,14 +339,20 @@ for (const dialect of DIALECTS) {
       expect((await call('POST', `/conflicts/${c.id}/resolve`, { fields: { email: 'local' } })).status).toBe(
         422,
       );
-      expect((await call('POST', `/conflicts/${c.id}/resolve`, { values: { email: 'd' } })).status).toBe(501);
-      const done = await call<{ status: string; resolution: Record<string, string> }>(
+      expect((await call('POST', `/conflicts/${c.id}/resolve`, { values: { phone: 'd' } })).status).toBe(422);
+      const done = await call<{ status: string; resolution: Record<string, unknown> }>(
         'POST',
         `/conflicts/${c.id}/resolve`,
-        { keep: 'remote', fields: { email: 'local' } },
+        { keep: 'remote', values: { email: 'd@x' } },
       );
-      expect(done.body).toMatchObject({ status: 'resolved', resolution: { email: 'local', name: 'remote' } });
-      expect((await fx.repos.conflicts.get(org.id, c.id))!.resolution).toEqual({ email: 'a', name: 'b' });
+      expect(done.body).toMatchObject({
+        status: 'resolved',
+        resolution: { email: { value: 'd@x' }, name: 'remote' },
+      });
+      expect((await fx.repos.conflicts.get(org.id, c.id))!.resolution).toEqual({
+        email: { value: 'd@x' },
+        name: 'b',
+      });
       expect((await call('POST', `/conflicts/${c.id}/resolve`, { keep: 'local' })).status).toBe(409);
     });
 

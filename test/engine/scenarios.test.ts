@@ -274,6 +274,33 @@ describeEachDialect('engine scenarios', (get) => {
     expect(quiet.counts.updated + quiet.counts.conflicts).toBe(0);
   });
 
+  it('applies an edited value from a resolved conflict to both sides, then stays quiet', async () => {
+    const { store, repos } = get();
+    const h = await makeHarness(store, repos);
+    const col = await h.collection('people');
+    const rec = await repos.records.create(h.orgId, col, { data: { email: 'a@x', name: 'A' } });
+    const syncId = await h.createSync({
+      a: { connector: 'collection' },
+      b: { connector: 'memory' },
+      direction: 'two-way',
+      conflicts: { default: { policy: 'manual' } },
+      objects: [{ name: 'people', a: 'people', b: 'items', fields }],
+    });
+    await h.run(syncId);
+    const remoteId = h.platform.live('items')[0]!.id;
+    await repos.records.update(h.orgId, col, rec.id, { data: { email: 'a@x', name: 'Local' } });
+    h.platform.patch('items', remoteId, { name: 'Remote' });
+    expect((await h.run(syncId)).counts.conflicts).toBe(1);
+    const open = await repos.conflicts.list(h.orgId, { syncId, status: 'open' });
+    await repos.conflicts.resolve(h.orgId, open.data[0]!.id, { name: { value: 'Both' } }, null);
+    const applied = await h.run(syncId);
+    expect(applied.counts.updated).toBe(2);
+    expect((await repos.records.get(h.orgId, col, rec.id))!.data.name).toBe('Both');
+    expect(h.platform.get('items', remoteId)!.data.name).toBe('Both');
+    const quiet = await h.run(syncId);
+    expect(quiet.counts.updated + quiet.counts.conflicts).toBe(0);
+  });
+
   it('a record the platform rejects makes the run partial and is retried next time', async () => {
     const { store, repos } = get();
     const h = await makeHarness(store, repos);

@@ -1,7 +1,7 @@
 /**
  * @module `/api/v1/conflicts`: record-level decisions waiting for a person, and `POST …/:id/resolve`. A person
- * keeps the local or the remote side, for the whole record or field by field; the next run of the sync applies
- * the answer. Edited (third) values are refused with 501 until the engine can apply them.
+ * keeps the local or the remote side, for the whole record or field by field, or edits a third value; the next
+ * run of the sync applies the answer (an edited value is written to both sides).
  */
 import { z } from 'zod';
 import { DataSyncError } from '../../lib/errors.js';
@@ -26,9 +26,9 @@ const ConflictSchema = z
       z.strictObject({ field: z.string(), base: z.unknown(), local: z.unknown(), remote: z.unknown() }),
     ),
     resolution: z
-      .record(z.string(), z.enum(KEEP))
+      .record(z.string(), z.union([z.enum(KEEP), z.strictObject({ value: z.unknown() })]))
       .nullable()
-      .meta({ description: 'per field, the side kept' }),
+      .meta({ description: 'per field, the side kept or the edited value written to both sides' }),
     resolvedBy: z.string().nullable(),
     createdAt: TimestampSchema,
     resolvedAt: TimestampSchema.nullable(),
@@ -40,7 +40,9 @@ const IdParams = z.strictObject({ id: idSchema('cfl') });
 function view(c: Conflict): z.output<typeof ConflictSchema> {
   const resolution = c.resolution
     ? Object.fromEntries(
-        Object.entries(c.resolution).map(([f, s]) => [f, s === 'a' ? 'local' : 'remote'] as const),
+        Object.entries(c.resolution).map(
+          ([f, s]) => [f, typeof s === 'object' ? s : s === 'a' ? 'local' : 'remote'] as const,
+        ),
       )
     : null;
   return { ...c, resolution };
@@ -85,11 +87,12 @@ export const conflictRoutes: ApiRoute[] = [
     method: 'POST',
     path: '/api/v1/conflicts/:id/resolve',
     operationId: 'resolveConflict',
-    summary: 'Resolve an open conflict: keep local or remote, for the record or per field',
+    summary:
+      'Resolve an open conflict: keep local or remote, or an edited value, for the record or per field',
     description:
-      '`keep` applies to every field not named in `fields`. Every conflicting field must end with a side. ' +
-      '`values` (edited values) answers 501: the engine cannot apply a third value yet. 409 when the conflict ' +
-      'is already resolved.',
+      "`values` gives edited values (in the local side's form) that the next run writes to both sides; " +
+      '`fields` keeps a side per field; `keep` applies to every field named in neither. Every conflicting ' +
+      'field must end with an answer. 409 when the conflict is already resolved.',
     tag: 'conflicts',
     access: 'conflicts:resolve',
     params: IdParams,
@@ -105,18 +108,14 @@ export const conflictRoutes: ApiRoute[] = [
       .meta({ id: 'ResolveConflictRequest' }),
     responses: { 200: ConflictSchema },
     async handler({ params, body, auth, transaction }) {
-      if (body.values !== undefined && Object.keys(body.values).length > 0) {
-        throw new DataSyncError(
-          'not_implemented',
-          'edited values are not supported yet: keep local or remote per field',
-        );
-      }
       const resolved = await transaction(async (repos, audit) => {
         const c = await repos.conflicts.get(auth.orgId, params.id);
         if (!c) throw new DataSyncError('not_found', 'conflict not found');
         if (c.status !== 'open') throw new DataSyncError('conflict', 'the conflict is already resolved');
         const names = new Set(c.fields.map((f) => f.field));
-        const unknown = Object.keys(body.fields ?? {}).filter((f) => !names.has(f));
+        const unknown = [...Object.keys(body.fields ?? {}), ...Object.keys(body.values ?? {})].filter(
+          (f) => !names.has(f),
+        );
         if (unknown.length > 0) {
           throw new DataSyncError('validation_failed', 'fields not in this conflict', {
             details: { fields: unknown },
@@ -126,13 +125,18 @@ export const conflictRoutes: ApiRoute[] = [
         const missing: string[] = [];
         for (const name of names) {
           const keep = body.fields?.[name] ?? body.keep;
-          if (keep) resolution[name] = SIDE[keep];
+          if (body.values && name in body.values) resolution[name] = { value: body.values[name] ?? null };
+          else if (keep) resolution[name] = SIDE[keep];
           else missing.push(name);
         }
         if (missing.length > 0) {
-          throw new DataSyncError('validation_failed', 'say which side to keep for every field', {
-            details: { fields: missing },
-          });
+          throw new DataSyncError(
+            'validation_failed',
+            'say which side to keep (or the edited value) for every field',
+            {
+              details: { fields: missing },
+            },
+          );
         }
         const r = await repos.conflicts.resolve(auth.orgId, c.id, resolution, auth.actor.id);
         if (!r) throw new DataSyncError('conflict', 'the conflict is already resolved');

@@ -3,7 +3,7 @@
  * most one open conflict per link: a held record that changes again refreshes its open conflict.
  */
 import type { Kysely } from 'kysely';
-import type { ConflictField } from '../../engine/decide.js';
+import type { ConflictField, FieldAnswer } from '../../engine/decide.js';
 import { newId } from '../../lib/ids.js';
 import { nowIso } from '../../lib/time.js';
 import { fromJson, toJson } from '../json.js';
@@ -13,7 +13,7 @@ import { pageLimit, toPage, type Page, type PageRequest } from './page.js';
 const CHUNK = 500;
 
 /** A person's answer: per field, which side's value wins. */
-export type ConflictResolution = Record<string, 'a' | 'b'>;
+export type ConflictResolution = Record<string, FieldAnswer>;
 
 export interface Conflict {
   id: string;
