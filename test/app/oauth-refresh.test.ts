@@ -4,45 +4,21 @@
  * connection and the refused call is sent again, so the run succeeds; when the refresh itself is refused the
  * connection is marked unhealthy and the run stops (failed, one refresh attempt, no retry loop).
  */
-import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { createAppRuntime } from '../../src/app/app-runtime.js';
-import type { AppContext } from '../../src/app/context.js';
-import { loadConfig } from '../../src/config/config.js';
 import { createManualClock } from '../../src/simulators/kit/sim-clock.js';
 import type { HubSpotSimulator } from '../../src/simulators/hubspot/hubspot-simulator.js';
 import { startSimulator } from '../../src/simulators/registry.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
-import type { Runtime } from '../../src/runtime/runtime.js';
+import { runFinished, testAppContext } from '../helpers/app-context.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { dropSchema } from '../helpers/queues.js';
 
-function finished(runtime: Runtime, runId: string): Promise<string> {
-  return new Promise((resolve) => {
-    const off = runtime.events.on('run.finished', (e) => {
-      if (e.runId === runId) {
-        off();
-        resolve(e.status);
-      }
-    });
-  });
-}
-
 describeEachDialect('oauth refresh in sync runs', (get) => {
   it('refreshes an expired token once, seals it on the connection, and a refused refresh marks it unhealthy', async () => {
-    const { store, repos, database, box } = get();
-    const ctx: AppContext = {
-      config: loadConfig({
-        DATASYNC_DATA_DIR: database.dir,
-        ...(database.url ? { DATABASE_URL: database.url } : {}),
-      }),
-      logger: pino({ level: 'silent' }),
-      store,
-      box,
-      repos,
-      secretKeyFile: undefined,
-      close: async () => undefined,
-    };
+    const fixture = get();
+    const { store, repos, database } = fixture;
+    const ctx = testAppContext(fixture);
     const clock = createManualClock();
     const s = (await startSimulator('hubspot', {
       seedRecords: 3,
@@ -94,7 +70,7 @@ describeEachDialect('oauth refresh in sync runs', (get) => {
           params: {},
         }),
       );
-      return { runId, status: await finished(runtime, runId) };
+      return { runId, status: await runFinished(runtime, runId) };
     };
     try {
       expect(s.oauth.state(expired)).toBe('expired');

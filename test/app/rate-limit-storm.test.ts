@@ -3,44 +3,20 @@
  * the runtime waits that long and runs the sync again from its checkpoint, and the run ends `success` with every
  * post on Synup (slower, not failed).
  */
-import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { createAppRuntime } from '../../src/app/app-runtime.js';
-import type { AppContext } from '../../src/app/context.js';
-import { loadConfig } from '../../src/config/config.js';
 import type { SynupSimulator } from '../../src/simulators/synup/synup-simulator.js';
 import { startSimulator } from '../../src/simulators/registry.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
-import type { Runtime } from '../../src/runtime/runtime.js';
+import { runFinished, testAppContext } from '../helpers/app-context.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { dropSchema } from '../helpers/queues.js';
 
-function finished(runtime: Runtime, runId: string): Promise<string> {
-  return new Promise((resolve) => {
-    const off = runtime.events.on('run.finished', (e) => {
-      if (e.runId === runId) {
-        off();
-        resolve(e.status);
-      }
-    });
-  });
-}
-
 describeEachDialect('429 storm in sync runs', (get) => {
   it('waits out Retry-After and finishes the run successfully', async () => {
-    const { store, repos, database, box } = get();
-    const ctx: AppContext = {
-      config: loadConfig({
-        DATASYNC_DATA_DIR: database.dir,
-        ...(database.url ? { DATABASE_URL: database.url } : {}),
-      }),
-      logger: pino({ level: 'silent' }),
-      store,
-      box,
-      repos,
-      secretKeyFile: undefined,
-      close: async () => undefined,
-    };
+    const fixture = get();
+    const { store, repos, database } = fixture;
+    const ctx = testAppContext(fixture);
     const s = (await startSimulator('synup', {
       seedRecords: 0,
       rateLimit: { limit: 1000, windowMs: 1000 },
@@ -93,7 +69,7 @@ describeEachDialect('429 storm in sync runs', (get) => {
           params: {},
         }),
       );
-      expect(await finished(runtime, runId)).toBe('success');
+      expect(await runFinished(runtime, runId)).toBe('success');
       expect(retries.length).toBeGreaterThanOrEqual(1);
       expect(retries.every((r) => /429|rate/i.test(r))).toBe(true);
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);

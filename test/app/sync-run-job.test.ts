@@ -2,13 +2,10 @@
  * The `sync.run` job end to end: a run enqueued like the API and CLI do, executed by the app runtime's worker
  * through the engine, ends with its counts, checkpoint and log lines; a second run writes nothing.
  */
-import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { createAppRuntime } from '../../src/app/app-runtime.js';
-import type { AppContext } from '../../src/app/context.js';
-import { loadConfig } from '../../src/config/config.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
-import type { Runtime } from '../../src/runtime/runtime.js';
+import { runFinished, testAppContext } from '../helpers/app-context.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { dropSchema } from '../helpers/queues.js';
 
@@ -17,33 +14,11 @@ const fields = [
   { a: 'name', b: 'name' },
 ];
 
-/** Resolves when the runtime reports the run finished (no polling). */
-function finished(runtime: Runtime, runId: string): Promise<string> {
-  return new Promise((resolve) => {
-    const off = runtime.events.on('run.finished', (e) => {
-      if (e.runId === runId) {
-        off();
-        resolve(e.status);
-      }
-    });
-  });
-}
-
 describeEachDialect('sync.run job', (get) => {
   it('runs a sync through the worker and records counts, checkpoint and log lines', async () => {
-    const { store, repos, database, box } = get();
-    const ctx: AppContext = {
-      config: loadConfig({
-        DATASYNC_DATA_DIR: database.dir,
-        ...(database.url ? { DATABASE_URL: database.url } : {}),
-      }),
-      logger: pino({ level: 'silent' }),
-      store,
-      box,
-      repos,
-      secretKeyFile: undefined,
-      close: async () => undefined,
-    };
+    const fixture = get();
+    const { store, repos, database } = fixture;
+    const ctx = testAppContext(fixture);
     const org = await repos.organizations.create({ name: 'Acme', slug: `acme-${Date.now()}` });
     const source = await repos.collections.create(org.id, { key: 'people', name: 'People' });
     await repos.collections.create(org.id, { key: 'people_copy', name: 'People copy' });
@@ -85,7 +60,7 @@ describeEachDialect('sync.run job', (get) => {
           }),
         );
       const first = await enqueue();
-      expect(await finished(runtime, first.runId)).toBe('success');
+      expect(await runFinished(runtime, first.runId)).toBe('success');
       const run = await repos.runs.get(org.id, first.runId);
       expect(run?.counts).toMatchObject({ created: 25, errors: 0 });
       expect(run?.checkpoint).toMatchObject({ pair: 'people' });
@@ -96,7 +71,7 @@ describeEachDialect('sync.run job', (get) => {
       expect(lines.at(-1)?.message).toMatch(/^success: .* 25 created/);
 
       const second = await enqueue();
-      expect(await finished(runtime, second.runId)).toBe('success');
+      expect(await runFinished(runtime, second.runId)).toBe('success');
       expect((await repos.runs.get(org.id, second.runId))?.counts).toMatchObject({ created: 0, updated: 0 });
     } finally {
       await runtime.stop(1000);
