@@ -15,6 +15,7 @@
 import type { Kysely } from 'kysely';
 import type { ObjectClient } from '../connectors/sdk/connector.js';
 import { ConnectorError } from '../connectors/sdk/errors.js';
+import { mayHaveBeenApplied } from '../connectors/sdk/write-outcome.js';
 import type { CreateInput, RemoteRecord, WriteResult } from '../connectors/sdk/types.js';
 import { errorMessage } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
@@ -124,6 +125,8 @@ interface Pending {
   inflight?: LinkWrite['inflight'];
   /** A create whose batch went out to the platform (set before the call, so a throw leaves it set). */
   sent?: boolean;
+  /** A create's intent as committed before the call: kept as it is when the outcome of the write is unknown. */
+  intent?: LinkWrite;
   failed: boolean;
 }
 
@@ -640,7 +643,7 @@ export class PairRunner {
       const d = p.decision;
       const source = other(d.side);
       const sourceId = p.work.id;
-      intents.push({
+      p.intent = {
         id: p.linkId,
         aId: source === 'a' ? sourceId : null,
         bId: source === 'b' ? sourceId : null,
@@ -651,7 +654,8 @@ export class PairRunner {
         status: d.side === 'a' ? 'pending_create_a' : 'pending_create_b',
         error: null,
         intent: d.data,
-      });
+      };
+      intents.push(p.intent);
     }
     // Updates about to go out are marked too (see LinkView.inflight), in the same transaction. Only the fields a
     // write changes are marked: a side's other fields may hold a person's edit that merely agrees with the merged
@@ -734,6 +738,13 @@ export class PairRunner {
         const sourceSide = other(targetSide);
         if (!result.ok) {
           p.failed = true;
+          this.fail(p, sourceSide, targetSide, result.error);
+          if (mayHaveBeenApplied(result.error)) {
+            // The record's own call lost its answer (the connector went on with the rest of the batch): the
+            // intent stays for recovery to look for, exactly as when the whole batch's answer is lost.
+            p.final = { ...p.intent!, error: `${result.error.kind}: ${result.error.message}` };
+            return;
+          }
           p.final = {
             id: p.linkId,
             aId: sourceSide === 'a' ? p.work.id : null,
@@ -745,7 +756,6 @@ export class PairRunner {
             status: 'retry',
             error: `${result.error.kind}: ${result.error.message}`,
           };
-          this.fail(p, sourceSide, targetSide, result.error);
           return;
         }
         const written = result.record
@@ -1135,10 +1145,10 @@ const NO_REFS_STRICT: ReferenceResolver = {
 export { UnresolvedReference };
 
 /**
- * Whether a create that did not finish may exist on the platform anyway: only when its batch went out and the
- * answer is unknown (a network failure, a timeout, a 5xx). A platform that answered 4xx refused the batch.
+ * Whether a create whose batch threw may exist on the platform anyway: only when its batch went out and the
+ * answer does not say no (see mayHaveBeenApplied: a 2xx with a body that could not be read is a write that
+ * happened).
  */
 function mayHaveWritten(p: Pending, thrown: unknown): boolean {
-  if (!p.sent) return false;
-  return !(thrown instanceof ConnectorError && thrown.status !== undefined && thrown.status < 500);
+  return p.sent === true && mayHaveBeenApplied(thrown);
 }

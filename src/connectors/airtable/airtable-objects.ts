@@ -12,6 +12,7 @@
  */
 import type { ListOptions, ObjectClient } from '../sdk/connector.js';
 import { ConnectorError } from '../sdk/errors.js';
+import { writeInChunks } from '../sdk/write-outcome.js';
 import type {
   ChangePage,
   CreateInput,
@@ -250,32 +251,17 @@ export class AirtableObject implements ObjectClient {
   }
 
   /** Sends batches of ≤ 10; a batch refused for one record's sake is replayed record by record. */
-  private async batched<T>(
+  private batched<T>(
     inputs: readonly T[],
     send: (batch: T[]) => Promise<WriteResult[]>,
-    single: (input: T, error: ConnectorError) => WriteResult = (_input, error) => ({ ok: false, error }),
+    refused?: (input: T, error: ConnectorError) => WriteResult,
   ): Promise<WriteResult[]> {
-    const results: WriteResult[] = [];
-    for (const batch of chunks(inputs, AIRTABLE_MAX_BATCH)) {
-      try {
-        results.push(...(await send(batch)));
-      } catch (error) {
-        if (!recordLevel(error)) throw error;
-        if (batch.length === 1) {
-          results.push(single(batch[0]!, error));
-          continue;
-        }
-        for (const input of batch) {
-          try {
-            results.push(...(await send([input])));
-          } catch (inner) {
-            if (!recordLevel(inner)) throw inner;
-            results.push(single(input, inner));
-          }
-        }
-      }
-    }
-    return results;
+    return writeInChunks(inputs, {
+      size: AIRTABLE_MAX_BATCH,
+      send,
+      recordLevel,
+      ...(refused ? { refused } : {}),
+    });
   }
 
   private async findByRef(inputs: readonly CreateInput[]): Promise<(string | null)[]> {

@@ -16,6 +16,7 @@
  */
 import type { ListOptions, ObjectClient } from '../sdk/connector.js';
 import { ConnectorError } from '../sdk/errors.js';
+import { isRecordLevel, writeInChunks } from '../sdk/write-outcome.js';
 import type {
   CreateInput,
   FieldSpec,
@@ -532,16 +533,24 @@ export class BroadstreetObjectClient implements ObjectClient {
     if (this.object === 'campaigns') this.parents.campaigns?.push(record.id);
   }
 
-  async create(inputs: readonly CreateInput[]): Promise<WriteResult[]> {
-    const out: WriteResult[] = [];
-    for (const input of inputs) out.push(await this.throwWhole(() => this.createOne(input.data)));
-    return out;
+  create(inputs: readonly CreateInput[]): Promise<WriteResult[]> {
+    return this.each(inputs, (input) => this.createOne(input.data));
   }
 
-  /** Whole-call failures (network, auth, 429 after waiting) stop the batch; the rest are per-record values. */
+  /**
+   * One call per record through writeInChunks: whole-call failures (network, auth, 429 after waiting) stop the
+   * batch, keeping the writes already done; the rest are per-record values.
+   */
+  private each<T>(inputs: readonly T[], write: (input: T) => Promise<WriteResult>): Promise<WriteResult[]> {
+    return writeInChunks(inputs, {
+      size: 1,
+      send: async ([input]) => [await this.throwWhole(() => write(input!))],
+    });
+  }
+
   private async throwWhole(write: () => Promise<WriteResult>): Promise<WriteResult> {
     const result = await write();
-    if (!result.ok && (result.error.retryable || result.error.kind === 'auth')) throw result.error;
+    if (!result.ok && !isRecordLevel(result.error)) throw result.error;
     return result;
   }
 
@@ -575,10 +584,8 @@ export class BroadstreetObjectClient implements ObjectClient {
     return { ok: false, error: broadstreetErrorOf(answer, `update ${this.object}`) };
   }
 
-  async update(inputs: readonly UpdateInput[]): Promise<WriteResult[]> {
-    const out: WriteResult[] = [];
-    for (const input of inputs) out.push(await this.throwWhole(() => this.updateOne(input)));
-    return out;
+  update(inputs: readonly UpdateInput[]): Promise<WriteResult[]> {
+    return this.each(inputs, (input) => this.updateOne(input));
   }
 
   async delete(ids: readonly string[]): Promise<WriteResult[]> {

@@ -14,6 +14,7 @@
  */
 import type { ListOptions, ObjectClient } from '../sdk/connector.js';
 import { ConnectorError } from '../sdk/errors.js';
+import { writeInChunks } from '../sdk/write-outcome.js';
 import type {
   ChangePage,
   CreateInput,
@@ -281,36 +282,25 @@ export class HubSpotObject implements ObjectClient {
     return out.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   }
 
-  async create(inputs: readonly CreateInput[]): Promise<WriteResult[]> {
-    const results: WriteResult[] = [];
-    for (const batch of chunks(inputs, HUBSPOT_MAX_BATCH)) {
-      try {
+  create(inputs: readonly CreateInput[]): Promise<WriteResult[]> {
+    // A batch refused for one of its inputs is sent again one input at a time (a batch of one), so the rest land.
+    return writeInChunks(inputs, {
+      size: HUBSPOT_MAX_BATCH,
+      recordLevel,
+      send: async (batch) => {
         const answer = await this.client.call('POST', this.path('/batch/create'), 'batch create', {
           body: { inputs: batch.map((i) => ({ properties: toProperties(this.withRef(i)) })) },
         });
         const created = resultsOf(answer, 'batch create');
         if (created.length !== batch.length)
-          throw new ConnectorError('server', 'HubSpot batch create: result count differs from input count');
+          throw new ConnectorError('server', 'HubSpot batch create: result count differs from input count', {
+            status: answer.status,
+          });
         // HubSpot does not promise result order for batch create; creates carry no id to match on, and the
         // documented behaviour is input order, which is what we rely on.
-        results.push(...created.map((o): WriteResult => ({ ok: true, id: o.id, record: this.toRemote(o) })));
-      } catch (error) {
-        if (!recordLevel(error)) throw error;
-        for (const input of batch) {
-          try {
-            const answer = await this.client.call('POST', this.path(), 'create object', {
-              body: { properties: toProperties(this.withRef(input)) },
-            });
-            const o = answer.body as HubSpotObjectJson;
-            results.push({ ok: true, id: o.id, record: this.toRemote(o) });
-          } catch (inner) {
-            if (!recordLevel(inner)) throw inner;
-            results.push({ ok: false, error: inner });
-          }
-        }
-      }
-    }
-    return results;
+        return created.map((o): WriteResult => ({ ok: true, id: o.id, record: this.toRemote(o) }));
+      },
+    });
   }
 
   async update(inputs: readonly UpdateInput[]): Promise<WriteResult[]> {

@@ -13,6 +13,7 @@
  */
 import type { ListOptions, ObjectClient } from '../sdk/connector.js';
 import { ConnectorError } from '../sdk/errors.js';
+import { writeInChunks } from '../sdk/write-outcome.js';
 import type {
   ChangePage,
   CreateInput,
@@ -371,29 +372,8 @@ export class NotionObject implements ObjectClient {
     });
   }
 
-  /**
-   * One call per record; record-level failures become results. A whole-call failure (auth, 429, 5xx, network)
-   * throws when nothing was written yet; after some writes it fails the rest per record instead, so the engine
-   * keeps the writes that happened (a throw would make it send them again).
-   */
-  private async each<T>(
-    inputs: readonly T[],
-    one: (input: T) => Promise<WriteResult>,
-  ): Promise<WriteResult[]> {
-    const results: WriteResult[] = [];
-    for (const [index, input] of inputs.entries()) {
-      try {
-        results.push(await one(input));
-      } catch (error) {
-        if (error instanceof ConnectorError && !error.retryable && error.kind !== 'auth') {
-          results.push({ ok: false, error });
-          continue;
-        }
-        if (!results.some((r) => r.ok) || !(error instanceof ConnectorError)) throw error;
-        for (let i = index; i < inputs.length; i++) results.push({ ok: false, error });
-        return results;
-      }
-    }
-    return results;
+  /** One call per record, through writeInChunks (record-level refusals become results; see there). */
+  private each<T>(inputs: readonly T[], one: (input: T) => Promise<WriteResult>): Promise<WriteResult[]> {
+    return writeInChunks(inputs, { size: 1, send: async ([input]) => [await one(input!)] });
   }
 }

@@ -24,6 +24,11 @@ export interface ConnectorErrorOptions {
   retryAfterMs?: number;
   /** The platform's own error code (e.g. Notion `validation_error`, Airtable `INVALID_REQUEST_UNKNOWN`). */
   platformCode?: string;
+  /**
+   * False when the request never reached the platform (the connection could not be opened, or an earlier write
+   * of the same batch failed first): a write that was not sent was not applied. See write-outcome.ts.
+   */
+  sent?: boolean;
   cause?: unknown;
 }
 
@@ -33,6 +38,7 @@ export class ConnectorError extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly platformCode: string | undefined;
+  readonly sent: boolean;
 
   constructor(kind: ConnectorErrorKind, message: string, options: ConnectorErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -40,6 +46,7 @@ export class ConnectorError extends Error {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.platformCode = options.platformCode;
+    this.sent = options.sent ?? true;
   }
 
   /** Network blips, 5xx and 429 are worth another attempt; the rest will fail the same way again. */

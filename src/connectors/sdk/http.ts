@@ -64,6 +64,7 @@ export async function httpCall(call: HttpCall): Promise<HttpAnswer> {
     const message = error instanceof Error ? error.message : String(error);
     throw new ConnectorError('network', `${call.method} ${redact(call.url)} failed: ${message}`, {
       cause: error,
+      sent: !neverConnected(error),
     });
   }
   let body: unknown;
@@ -80,6 +81,18 @@ export async function httpCall(call: HttpCall): Promise<HttpAnswer> {
     }
   }
   return { status, headers, body };
+}
+
+/** Codes of failures before a connection existed: the request cannot have reached the platform. */
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function neverConnected(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECT_FAILURES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** URLs may carry tokens in query strings on some platforms: messages keep only origin and path. */

@@ -14,6 +14,7 @@
  */
 import type { ListOptions, ObjectClient } from '../sdk/connector.js';
 import { ConnectorError } from '../sdk/errors.js';
+import { writeInChunks } from '../sdk/write-outcome.js';
 import type {
   ChangePage,
   CreateInput,
@@ -74,10 +75,6 @@ function postOf(body: Record<string, unknown>, what: string): SynupPostJson {
     throw new ConnectorError('server', `Synup ${what}: malformed post`);
   return post;
 }
-
-const recordLevel = (error: unknown): error is ConnectorError =>
-  error instanceof ConnectorError &&
-  (error.kind === 'validation' || error.kind === 'not_found' || error.kind === 'conflict');
 
 export class SynupPosts implements ObjectClient {
   readonly spec = SYNUP_POSTS_SPEC;
@@ -253,25 +250,8 @@ export class SynupPosts implements ObjectClient {
     });
   }
 
-  /** One record at a time; after a write went through, a whole-call failure fails the rest per record. */
-  private async each<T>(
-    inputs: readonly T[],
-    one: (input: T) => Promise<WriteResult>,
-  ): Promise<WriteResult[]> {
-    const results: WriteResult[] = [];
-    for (const [index, input] of inputs.entries()) {
-      try {
-        results.push(await one(input));
-      } catch (error) {
-        if (recordLevel(error)) {
-          results.push({ ok: false, error });
-          continue;
-        }
-        if (!results.some((r) => r.ok) || !(error instanceof ConnectorError)) throw error;
-        for (let i = index; i < inputs.length; i++) results.push({ ok: false, error });
-        return results;
-      }
-    }
-    return results;
+  /** One call per record, through writeInChunks (record-level refusals become results; see there). */
+  private each<T>(inputs: readonly T[], one: (input: T) => Promise<WriteResult>): Promise<WriteResult[]> {
+    return writeInChunks(inputs, { size: 1, send: async ([input]) => [await one(input!)] });
   }
 }

@@ -3,26 +3,63 @@
  * a share of requests get a 5xx, hang until the client times out, lose their connection, or get a page whose
  * JSON is cut in half; writes can be applied upstream and then have their answer dropped (the write happened,
  * the client saw a timeout); and a 429 storm can be started for the next N requests. Counts what it did.
+ *
+ * The random faults come from a seeded generator (`seed`), so a failing run can be replayed: with the same seed
+ * and the same sequence of requests, the same requests fail the same way. `force` fails chosen requests instead
+ * (the Nth request matching a method and path), for deterministic regression tests.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export type ChaosKind = '5xx' | 'timeout' | 'reset' | 'malformed' | 'accepted_then_timeout' | '429';
 
+export interface ForcedFault {
+  method: string;
+  /** Matched against the request path (query string included). */
+  path: RegExp;
+  /** Which matching request fails: 1 for the first (counted from when the fault was forced). */
+  nth: number;
+  kind: ChaosKind;
+}
+
 export interface ChaosProxy {
   url: string;
+  seed: number;
   injected: Record<ChaosKind, number>;
   /** Share of requests (0-1) that get one of the random faults. */
   rate: number;
   /** The next `count` requests answer 429 with `Retry-After: 0`. */
   storm(count: number): void;
+  /** Fails the chosen request (see ForcedFault); faults forced this way come before storms and random ones. */
+  force(fault: ForcedFault): void;
+  /** Requests seen so far, as `METHOD path`. */
+  log: string[];
   close(): Promise<void>;
+}
+
+/** mulberry32: a small, fast, seedable generator (the proxy's only random source). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 const RANDOM: ChaosKind[] = ['5xx', 'timeout', 'reset', 'malformed', 'accepted_then_timeout'];
 
-export async function startChaosProxy(upstream: string, rate: number): Promise<ChaosProxy> {
+export async function startChaosProxy(
+  upstream: string,
+  rate: number,
+  seed = Math.floor(Math.random() * 2 ** 31),
+): Promise<ChaosProxy> {
   const target = new URL(upstream);
+  const random = seededRandom(seed);
+  const forced: (ForcedFault & { seen: number })[] = [];
+  const log: string[] = [];
   const sockets = new Set<Socket>();
   const injected: Record<ChaosKind, number> = {
     '5xx': 0,
@@ -63,10 +100,18 @@ export async function startChaosProxy(upstream: string, rate: number): Promise<C
       void (async () => {
         const body = Buffer.concat(chunks);
         let kind: ChaosKind | undefined;
-        if (storm > 0) {
+        log.push(`${req.method} ${req.url}`);
+        for (const f of forced) {
+          if (f.method !== req.method || !f.path.test(req.url ?? '')) continue;
+          f.seen++;
+          if (f.seen === f.nth) kind = f.kind;
+        }
+        if (kind) {
+          // A forced fault replaces the storm's and the random draw's turn for this request.
+        } else if (storm > 0) {
           storm--;
           kind = '429';
-        } else if (Math.random() < proxy.rate) {
+        } else if (random() < proxy.rate) {
           // Which request fails is random; the kinds take turns, so a short run still sees each of them.
           const choices = req.method === 'GET' ? RANDOM.filter((k) => k !== 'accepted_then_timeout') : RANDOM;
           kind = choices[turn++ % choices.length]!;
@@ -109,10 +154,15 @@ export async function startChaosProxy(upstream: string, rate: number): Promise<C
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const proxy: ChaosProxy = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seed,
     injected,
     rate,
+    log,
     storm: (count) => {
       storm = count;
+    },
+    force: (fault) => {
+      forced.push({ ...fault, seen: 0 });
     },
     close: async () => {
       for (const s of sockets) s.destroy();
