@@ -17,11 +17,13 @@ import { openDatabase, type Store } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrator.js';
 import { createRepositories, type Repositories } from '../src/store/repositories/index.js';
 import { runRuntimeBenchmarks } from './runtime.js';
+import type { SyncDefinitionInput } from '../src/engine/definition.js';
 import { definition, row, seedLinked, seedRecords, toB } from './seed.js';
 import { webhookIngest } from './scenarios/webhook-ingest.js';
 import { coldStartDemo, fanOut } from './scenarios/syndication.js';
 import { socialTick } from './scenarios/social-tick.js';
 import { adServerImport } from './scenarios/adserver-import.js';
+import { rateLimitedPush } from './scenarios/rate-limited-push.js';
 import { request } from 'undici';
 import { startHubSpotSimulator } from '../src/simulators/hubspot/hubspot-simulator.js';
 
@@ -190,6 +192,67 @@ async function touch(
   }
 }
 
+/** Writes `make(i)` over the records at `indices` (whole data), in batches. */
+async function write(
+  env: Env,
+  collectionId: string,
+  ids: string[],
+  indices: number[],
+  make: (i: number) => Record<string, unknown>,
+) {
+  for (let i = 0; i < indices.length; i += 1000) {
+    const writes = indices.slice(i, i + 1000).map((k) => ({ id: ids[k]!, data: make(k) }));
+    await env.store.db
+      .transaction()
+      .execute((trx) =>
+        createRepositories(trx, new SecretBox(randomBytes(32))).records.writeMany(
+          env.orgId,
+          collectionId,
+          writes,
+        ),
+      );
+  }
+}
+
+/** Throws unless every record at `indices` holds exactly `expected(i)`. */
+async function expectData(
+  env: Env,
+  collectionId: string,
+  ids: string[],
+  indices: number[],
+  expected: (i: number) => Record<string, unknown>,
+  what: string,
+) {
+  for (let i = 0; i < indices.length; i += 1000) {
+    const slice = indices.slice(i, i + 1000);
+    const found = new Map(
+      (
+        await env.repos.records.getMany(
+          env.orgId,
+          collectionId,
+          slice.map((k) => ids[k]!),
+        )
+      ).map((r) => [r.id, r.data]),
+    );
+    for (const k of slice) {
+      const want = JSON.stringify(expected(k));
+      const got = JSON.stringify(found.get(ids[k]!));
+      if (got !== want) throw new Error(`${what}: record ${k} holds ${got}, expected ${want}`);
+    }
+  }
+}
+
+async function openConflicts(env: Env, syncId: string): Promise<number> {
+  const row = await env.store.db
+    .selectFrom('conflicts')
+    .select((eb) => eb.fn.countAll().as('c'))
+    .where('org_id', '=', env.orgId)
+    .where('sync_id', '=', syncId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  return Number(row?.c ?? 0);
+}
+
 interface Figure {
   name: string;
   unit: string;
@@ -338,6 +401,47 @@ const scenarios: Record<string, Scenario> = {
     }
     return { parameters: { n, entities, rate, dialect: o.dialect }, figures: f };
   },
+  /**
+   * n records (`--n`, default 1,200: ~24 s at the ceiling) pushed to the Airtable simulator at 5 requests/s
+   * with batches of 10, through a real sync.run job: throughput as a share of the ceiling (5 × 10 = 50
+   * records/s) and the 429s received. See bench/scenarios/rate-limited-push.ts.
+   */
+  'rate-limited-push': async (o) => {
+    const n = o.n ?? 1200;
+    const f = figures([
+      'wall time s',
+      'records/s',
+      'share of ceiling %',
+      'requests',
+      'requests/s',
+      '429s',
+      'job retries',
+      'run duration s',
+    ]);
+    for (let r = 0; r < o.runs; r++) {
+      const s = await rateLimitedPush({ dialect: o.dialect, n, pgUrl: PG_URL });
+      add(f, [
+        s.seconds,
+        s.recordsPerSecond,
+        s.shareOfCeiling * 100,
+        s.requests,
+        s.requestsPerSecond,
+        s.rejected,
+        s.retries,
+        s.runSeconds,
+      ]);
+    }
+    return {
+      parameters: {
+        n,
+        platform: 'airtable simulator (loopback HTTP), 5 requests/s per base, 30 s lockout after a 429',
+        batch: 10,
+        ceilingRecordsPerSecond: 50,
+        dialect: o.dialect,
+      },
+      figures: f,
+    };
+  },
   /** 100k records pushed into an empty collection: a first sync (every record created, linked, committed). */
   'one-way-100k': async (o) => {
     const n = o.n ?? 100_000;
@@ -443,6 +547,95 @@ const scenarios: Record<string, Scenario> = {
           changedEachSide: '1%',
           changedOnBoth: '0.5% (resolved by local_wins)',
           policy: 'local_wins',
+          dialect: o.dialect,
+        },
+        figures: f,
+      };
+    } finally {
+      await env.dispose();
+    }
+  },
+
+  /**
+   * 100k linked records (`--n`), then per run 1% changed on A only, 1% on B only and 0.1% on both, under a
+   * policy of newest_wins on `title` and manual on `body`: half of the both-sides changes touch the titles
+   * (B, written last, wins), half the bodies (held as Conflicts). The incremental run is measured, then checked:
+   * every A-only change is on B, every B-only change on A, the newest title on both, and exactly the expected
+   * number of conflicts counted and open. Every run touches records no earlier run touched.
+   */
+  'two-way-conflicts': async (o) => {
+    const n = o.n ?? 100_000;
+    const env = await openEnv(o.dialect);
+    try {
+      const { a, b, syncId } = await linkedPair(env, n, 'incremental', 'two-way', {
+        default: { policy: 'local_wins' },
+        fields: { title: { policy: 'newest_wins' }, body: { policy: 'manual' } },
+      });
+      const idsA = await allIds(env, a.id);
+      const idsB = await allIds(env, b.id);
+      const f = figures([
+        'changed records/s',
+        'records changed',
+        'conflicts',
+        'records read',
+        'records written',
+        'peak RSS MB',
+        'sync ms',
+      ]);
+      const used = new Set<number>();
+      for (let r = 0; r < o.runs; r++) {
+        const oneSide = Math.max(1, Math.round(n * 0.01));
+        const both = Math.max(2, Math.round(n * 0.001));
+        const onA = pick(oneSide, n, used);
+        onA.forEach((i) => used.add(i));
+        const onB = pick(oneSide, n, used);
+        onB.forEach((i) => used.add(i));
+        const onBoth = pick(both, n, used);
+        onBoth.forEach((i) => used.add(i));
+        const titles = onBoth.slice(0, Math.floor(both / 2));
+        const bodies = onBoth.slice(Math.floor(both / 2));
+        const title = (i: number, salt: string) => ({ ...row(i), title: `Title ${i}${salt}` });
+        const body = (i: number, salt: string) => ({ ...row(i), body: `Body ${i}${salt}` });
+        await write(env, a.id, idsA, onA, (i) => title(i, `-a${r}`));
+        await write(env, a.id, idsA, titles, (i) => title(i, `-both-a${r}`));
+        await write(env, a.id, idsA, bodies, (i) => body(i, `-both-a${r}`));
+        // B is written after A, so newest_wins gives the titles to B.
+        await write(env, b.id, idsB, onB, (i) => toB(title(i, `-b${r}`)));
+        await write(env, b.id, idsB, titles, (i) => toB(title(i, `-both-b${r}`)));
+        await write(env, b.id, idsB, bodies, (i) => toB(body(i, `-both-b${r}`)));
+        const conflictsBefore = await openConflicts(env, syncId);
+        const res = await measure(env, syncId);
+        const changed = onA.length + onB.length + onBoth.length;
+
+        await expectData(env, b.id, idsB, onA, (i) => toB(title(i, `-a${r}`)), 'A-only change on B');
+        await expectData(env, a.id, idsA, onB, (i) => title(i, `-b${r}`), 'B-only change on A');
+        await expectData(env, a.id, idsA, titles, (i) => title(i, `-both-b${r}`), 'newest title on A');
+        await expectData(env, b.id, idsB, titles, (i) => toB(title(i, `-both-b${r}`)), 'newest title on B');
+        // Held: neither side is written.
+        await expectData(env, a.id, idsA, bodies, (i) => body(i, `-both-a${r}`), 'held conflict on A');
+        await expectData(env, b.id, idsB, bodies, (i) => toB(body(i, `-both-b${r}`)), 'held conflict on B');
+        const raised = (await openConflicts(env, syncId)) - conflictsBefore;
+        if (res.counts.conflicts !== bodies.length || raised !== bodies.length)
+          throw new Error(
+            `expected ${bodies.length} conflicts; the run counted ${res.counts.conflicts}, ${raised} were raised`,
+          );
+        add(f, [
+          changed / (res.ms / 1000),
+          changed,
+          res.counts.conflicts!,
+          res.traffic.a.read + res.traffic.b.read,
+          res.traffic.a.written + res.traffic.b.written,
+          res.peakRssMb,
+          res.ms,
+        ]);
+      }
+      return {
+        parameters: {
+          records: n,
+          changedOnAOnly: '1%',
+          changedOnBOnly: '1%',
+          changedOnBoth: '0.1% (half titles: newest_wins; half bodies: manual → Conflicts)',
+          policy: 'title newest_wins, body manual, other fields local_wins',
           dialect: o.dialect,
         },
         figures: f,
@@ -623,14 +816,20 @@ async function incremental(o: Options, mode: 'incremental' | 'full') {
   };
 }
 
-async function linkedPair(env: Env, n: number, mode: 'incremental' | 'full', direction: 'push' | 'two-way') {
+async function linkedPair(
+  env: Env,
+  n: number,
+  mode: 'incremental' | 'full',
+  direction: 'push' | 'two-way',
+  conflicts?: SyncDefinitionInput['conflicts'],
+) {
   const a = await env.repos.collections.create(env.orgId, { key: 'a', name: 'a' });
   const b = await env.repos.collections.create(env.orgId, { key: 'b', name: 'b' });
   await seedRecords(env.repos, env.orgId, a.id, n, (i) => row(i));
   await seedRecords(env.repos, env.orgId, b.id, n, (i) => toB(row(i)));
   const sync = await env.repos.syncs.create(env.orgId, {
     name: 'bench',
-    definition: definition(mode, direction, 'a', 'b'),
+    definition: { ...definition(mode, direction, 'a', 'b'), ...(conflicts ? { conflicts } : {}) },
   });
   await seedLinked(
     env.store.db,

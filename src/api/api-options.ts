@@ -8,6 +8,7 @@ import type { WebhookVerifierRegistry } from '../hooks/verifier.js';
 import { DataSyncError } from '../lib/errors.js';
 import type { Queue } from '../runtime/queue/queue.js';
 import type { RuntimeEvents } from '../runtime/events.js';
+import { builtInConnectors, type ConnectorRegistry } from '../connectors/registry.js';
 import { FailureLimiter } from './auth/failure-limiter.js';
 import { unavailableConnectionChecker, type ConnectionChecker } from './connection-checker.js';
 
@@ -31,6 +32,10 @@ export interface ApiOptions {
   queue?: Queue | undefined;
   /** The worker's event stream when it runs in this process: live logs wake on it instead of polling. */
   events?: RuntimeEvents | undefined;
+  /** How long POST /sync/start waits for its run before answering 504 (default 120 s). */
+  syncStartTimeoutMs?: number | undefined;
+  /** Connectors the schema routes open to describe a connection's objects (default: the built-in ones). */
+  connectors?: ConnectorRegistry | undefined;
   /** Idle time between keep-alive comments on live log streams (default 15 s). */
   sseHeartbeatMs?: number | undefined;
 }
@@ -49,6 +54,7 @@ export function defaultApiOptions(overrides: Partial<ApiOptions> = {}): ApiOptio
   };
   // A runtime given whole serves the routes that only need its queue or its events.
   options.queue ??= options.runtime?.queue;
+  options.connectors ??= builtInConnectors();
   options.events ??= options.runtime?.events;
   return options;
 }

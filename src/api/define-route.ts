@@ -70,6 +70,13 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
    * for clients that cannot set headers: a browser's EventSource. The route's query schema declares `org`.
    */
   orgQuery?: boolean;
+  /**
+   * The error an invalid body answers: 422 `validation_failed` by default; `bad_request` (400) for routes kept
+   * compatible with an API that answered 400 (POST /sync/start).
+   */
+  invalidBody?: 'validation_failed' | 'bad_request';
+  /** Error statuses beyond the ones every route documents (e.g. 504 for a route that waits). */
+  errorStatuses?: readonly number[];
   /** Bytes; defaults to DEFAULT_BODY_LIMIT. */
   bodyLimit?: number;
   /** Per client IP, by @fastify/rate-limit, for routes that check secrets (sign-in). */

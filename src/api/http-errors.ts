@@ -17,6 +17,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   rate_limited: 429,
   not_implemented: 501,
   database_unreachable: 503,
+  timeout: 504,
 };
 
 export interface ErrorBody {

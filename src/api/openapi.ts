@@ -34,6 +34,7 @@ const ERROR_STATUSES: Record<number, string> = {
   422: 'Request body failed validation (unknown fields included)',
   429: 'Rate limited',
   501: 'Not implemented yet',
+  504: 'Gave up waiting (the work goes on)',
 };
 
 /** Collects named schemas as components and rewrites `$defs` references to point at them. */
@@ -108,10 +109,12 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], version = '1')
         ? { description: 'Success', content: { 'application/json': { schema: c.convert(schema, 'output') } } }
         : { description: 'Success, no body' };
     }
-    const errors = [400, 401, 403, 404, 409, 413, 415, 422, 429, 501].filter((s) => {
-      if (route.access === 'public') return s !== 403 && s !== 404;
-      return true;
-    });
+    const errors = [400, 401, 403, 404, 409, 413, 415, 422, 429, 501, ...(route.errorStatuses ?? [])].filter(
+      (s) => {
+        if (route.access === 'public') return s !== 403 && s !== 404;
+        return true;
+      },
+    );
     for (const s of errors) {
       responses[String(s)] = {
         description: ERROR_STATUSES[s],

@@ -108,8 +108,9 @@ export function registerRoutes(app: FastifyInstance, api: ApiContext, routes: re
             ? undefined
             : parse(undefinedQuery, request.query, 'bad_request', 'query');
         let body: unknown;
-        if (route.body) body = parse(route.body, request.body, 'validation_failed', 'request body');
-        else if (!isEmpty(request.body)) {
+        if (route.body) {
+          body = parse(route.body, request.body, route.invalidBody ?? 'validation_failed', 'request body');
+        } else if (!isEmpty(request.body)) {
           throw new DataSyncError('validation_failed', 'this operation takes no request body');
         }
         const repos = api.app.repos;

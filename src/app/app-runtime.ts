@@ -10,7 +10,8 @@ import type { AppContext } from './context.js';
 import { syncRunHandler } from './sync-run-handler.js';
 import { webhookProcessHandler } from './webhook-process-handler.js';
 import { deliverySendHandler } from './delivery-send-handler.js';
-import { watchFailureStreaks } from './failure-alerts.js';
+import { dispatchAlert } from '../alerts/alert-dispatch.js';
+import { AUTO_PAUSE_AFTER, watchFailureStreaks } from './failure-alerts.js';
 import { socialSyncDeps } from '../social/social-deps.js';
 import { SOCIAL_TICK, socialSchedules, socialTickHandler } from '../social/social-schedule.js';
 import { socialWebhookHook } from '../social/social-webhook.js';
@@ -40,7 +41,9 @@ export async function createAppRuntime(ctx: AppContext, options: AppRuntimeOptio
     }),
   );
   runtime.scheduler.addSource(syndicationSchedules(ctx.store.db, runtime.queue));
-  watchFailureStreaks(runtime.events, ctx.repos, ctx.logger);
+  watchFailureStreaks(runtime.events, ctx.repos, ctx.logger, AUTO_PAUSE_AFTER, (orgId, alert) =>
+    dispatchAlert(ctx.store.db, ctx.box, runtime.queue, orgId, alert),
+  );
   runtime.registry.register(SOCIAL_TICK, socialTickHandler(ctx.box));
   runtime.scheduler.addSource(socialSchedules(ctx.store.db, ctx.box, runtime.queue));
   return runtime;

@@ -11,6 +11,8 @@ import { createRepositories } from '../store/repositories/index.js';
 import { seedSyndicationDemo } from '../syndication/demo-seed.js';
 import type { AppContext } from './context.js';
 import type { SocialDemo } from '../social/social-demo.js';
+import { errorMessage } from '../lib/errors.js';
+import type { TwoWayDemo } from './demo-two-way.js';
 
 export const DEMO_EMAIL = 'demo@datasync.local';
 
@@ -68,6 +70,21 @@ export async function ensureBootstrapApiKey(ctx: AppContext): Promise<void> {
     resourceType: 'api_key',
     resourceId: apiKey.id,
   });
+}
+
+/**
+ * In demo mode, the Synup and Airtable simulators run in this process with two-way syncs to them
+ * (src/app/demo-two-way.ts). Failing to start them never stops `datasync start`.
+ */
+export async function ensureTwoWayDemo(ctx: AppContext): Promise<TwoWayDemo | undefined> {
+  try {
+    // Loaded on demand, like the other demos: no other command needs the simulators.
+    const { startTwoWayDemo } = await import('./demo-two-way.js');
+    return await startTwoWayDemo(ctx);
+  } catch (error) {
+    ctx.logger.warn({ err: errorMessage(error) }, 'two-way demo not started');
+    return undefined;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * @module The `delivery.send` job: sends one stored delivery (a replay from the API) to its site, signed with
- * the site's current secret, every attempt recorded and retried with backoff by deliver.ts. An abort (cancel,
+ * @module The `delivery.send` job: sends one stored delivery (a replay from the API, an alert) to its site or
+ * alert channel, signed with that target's current secret, every attempt recorded and retried with backoff by deliver.ts. An abort (cancel,
  * shutdown) stops between attempts and leaves the delivery pending.
  */
 import { deliver } from '../deliveries/deliver.js';
@@ -17,7 +17,10 @@ export function deliverySendHandler(box: SecretBox): JobHandler {
     const repos = createRepositories(ctx.store.db, box);
     const delivery = await repos.deliveries.get(orgId, deliveryId);
     if (!delivery || delivery.status !== 'pending') return { message: 'delivery gone or already final' };
-    const secret = delivery.targetId ? await repos.sites.secret(orgId, delivery.targetId) : undefined;
+    const secret = delivery.targetId
+      ? ((await repos.sites.secret(orgId, delivery.targetId)) ??
+        (await repos.alertChannels.secret(orgId, delivery.targetId)))
+      : undefined;
     if (!secret) {
       await repos.deliveries.recordAttempt(
         orgId,
@@ -27,7 +30,7 @@ export function deliverySendHandler(box: SecretBox): JobHandler {
           statusCode: null,
           latencyMs: 0,
           responseExcerpt: null,
-          error: 'the site is gone or has no signing secret',
+          error: 'the site or alert channel is gone or has no signing secret',
         },
         { status: 'failed' },
       );

@@ -1,9 +1,11 @@
 /**
  * @module Alert rule "N failures in a row": when a sync's last N finished runs all failed, the sync is paused
  * (its schedule and webhooks stop queueing work that would fail again) and that is never silent: a
- * notification is raised (the shell's bell), the audit log says the system did it, and the process log warns.
- * Resuming the sync resolves the notification (api/routes/syncs.ts).
+ * notification is raised (the shell's bell), the audit log says the system did it, the process log warns, and
+ * the alert is POSTed, signed, to each of the organization's alert channels (`/api/v1/alert-channels`; see
+ * alerts/alert-dispatch.ts). Resuming the sync resolves the notification (api/routes/syncs.ts).
  */
+import type { Alert } from '../alerts/alert-dispatch.js';
 import type { Logger } from '../lib/logger.js';
 import type { RuntimeEvents } from '../runtime/events.js';
 import type { Repositories } from '../store/repositories/index.js';
@@ -35,16 +37,16 @@ export async function checkFailureStreak(
   orgId: string,
   syncId: string,
   after = AUTO_PAUSE_AFTER,
-): Promise<{ paused: boolean; streak: number }> {
+): Promise<{ paused: boolean; streak: number; alert?: Alert }> {
   const sync = await repos.syncs.get(orgId, syncId);
   if (!sync || sync.status !== 'active') return { paused: false, streak: 0 };
   // A few more than N so queued/cancelled runs in between do not hide the streak.
   const recent = await repos.runs.list(orgId, { syncId }, { limit: after * 3 });
   const streak = failureStreak(recent.data.filter((r) => r.parentRunId === null).map((r) => r.status));
   if (streak < after) return { paused: false, streak };
-  await repos.syncs.update(orgId, syncId, { status: 'paused' });
+  if (!(await repos.syncs.pauseIfActive(orgId, syncId))) return { paused: false, streak };
   const lastError = recent.data.find((r) => r.status === 'failed')?.error ?? null;
-  await repos.notifications.raise(orgId, {
+  const raised = await repos.notifications.raise(orgId, {
     kind: AUTO_PAUSED,
     resourceType: 'sync',
     resourceId: syncId,
@@ -60,7 +62,21 @@ export async function checkFailureStreak(
     resourceId: syncId,
     details: { streak, lastError },
   });
-  return { paused: true, streak };
+  return {
+    paused: true,
+    streak,
+    alert: {
+      type: AUTO_PAUSED,
+      data: {
+        syncId,
+        syncName: sync.name,
+        streak,
+        lastError,
+        notificationId: raised.notification.id,
+        title: `Sync "${sync.name}" paused after ${streak} failed runs in a row`,
+      },
+    },
+  };
 }
 
 /** Listens to finished runs of this process's worker; returns the unsubscribe function. */
@@ -69,13 +85,19 @@ export function watchFailureStreaks(
   repos: Repositories,
   logger: Logger,
   after = AUTO_PAUSE_AFTER,
+  /** Sends the alert to the org's channels (returns the delivery ids); absent where no runtime can send. */
+  send?: (orgId: string, alert: Alert) => Promise<string[]>,
 ): () => void {
   return events.on('run.finished', (e) => {
     if (e.status !== 'failed' || !e.syncId) return;
     const syncId = e.syncId;
     checkFailureStreak(repos, e.orgId, syncId, after)
-      .then((r) => {
-        if (r.paused) logger.warn({ syncId, streak: r.streak }, 'sync paused after repeated failures');
+      .then(async (r) => {
+        if (!r.paused || !r.alert) return;
+        logger.warn({ syncId, streak: r.streak }, 'sync paused after repeated failures');
+        const sent = send ? await send(e.orgId, r.alert) : [];
+        if (sent.length === 0)
+          logger.warn({ syncId }, 'no alert channel is set up: the pause is notified in the admin only');
       })
       .catch((err: unknown) => logger.error({ err, syncId }, 'failure alert check failed'));
   });

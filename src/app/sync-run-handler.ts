@@ -11,6 +11,7 @@ import type { SyncCounts, SyncEvent } from '../engine/events.js';
 import { runSync } from '../engine/run-sync.js';
 import { DataSyncError } from '../lib/errors.js';
 import type { JobHandler } from '../runtime/handlers.js';
+import { bucketForWindow, type RateLimit } from '../runtime/rate-limiter.js';
 import type { SecretBox } from '../lib/crypto/secret-box.js';
 import { ConnectionRepository } from '../store/repositories/connections.js';
 import { RunLogRepository, type LogLevel } from '../store/repositories/run-logs.js';
@@ -72,6 +73,16 @@ function lineFor(event: SyncEvent): PendingLine | undefined {
         targetId: null,
         payload: event,
       };
+    case 'refused':
+      return {
+        level: 'warn',
+        message: `refused ${event.refusals
+          .map((r) => `${r.side === 'b' ? 'remote' : 'local'} change to ${r.field} (${r.reason})`)
+          .join('; ')} on ${event.targetId ?? event.sourceId ?? '(new)'}: the other side's value stands`,
+        recordId: event.sourceId,
+        targetId: event.targetId,
+        payload: { pair: event.pair, refusals: event.refusals },
+      };
     case 'warning':
       return {
         level: 'warn',
@@ -98,18 +109,14 @@ export function syncRunHandler(box: SecretBox): JobHandler {
     if (!sync) throw new DataSyncError('not_found', `sync ${run.syncId} does not exist`);
 
     // The shared per-connection budget, from what each side's connector declares.
-    const limits: Partial<Record<'a' | 'b', { connectionId: string; perSecond: number; burst: number }>> = {};
+    const limits: Partial<Record<'a' | 'b', RateLimit & { connectionId: string }>> = {};
     for (const side of ['a', 'b'] as const) {
       const endpoint = sync.definition[side];
       if (!endpoint.connectionId) continue;
       const connection = await connections.get(run.orgId, endpoint.connectionId);
       const declared = connection ? connectors.declaredRateLimit(connection.connector) : undefined;
       if (connection && declared) {
-        limits[side] = {
-          connectionId: connection.id,
-          perSecond: (declared.requests * 1000) / declared.intervalMs,
-          burst: declared.burst ?? declared.requests,
-        };
+        limits[side] = { connectionId: connection.id, ...bucketForWindow(declared) };
       }
     }
 
@@ -178,8 +185,10 @@ export function syncRunHandler(box: SecretBox): JobHandler {
         // live log of `datasync start` (same process) would stall until it ends. One turn per platform call.
         await new Promise<void>((resolve) => setImmediate(resolve));
         const limit = limits[side];
-        if (limit)
-          await ctx.rateLimit(limit.connectionId, { perSecond: limit.perSecond, burst: limit.burst });
+        if (limit) {
+          const { connectionId, ...bucket } = limit;
+          await ctx.rateLimit(connectionId, bucket);
+        }
       },
     });
     await work;

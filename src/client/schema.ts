@@ -180,6 +180,26 @@ export interface paths {
     patch: operations['updateConnection'];
     trace?: never;
   };
+  '/api/v1/connections/{id}/schema': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The connection's objects and their fields, as its connector describes them
+     * @description A connector that cannot describe its objects (platform unreachable, credentials refused) answers 200 with `error` set and no objects.
+     */
+    get: operations['getConnectionSchema'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/connections/{id}/test': {
     parameters: {
       query?: never;
@@ -269,6 +289,26 @@ export interface paths {
     post?: never;
     /** Delete a record (a tombstone stays for incremental readers) */
     delete: operations['deleteRecord'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/collections/{key}/records/{id}/push': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Queue a run of every sync that reads this record’s collection as side a (202)
+     * @description A sync that already has a run queued answers that run. 409 when no sync reads the collection as side a.
+     */
+    post: operations['pushRecord'];
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -517,6 +557,26 @@ export interface paths {
     head?: never;
     /** Change name, definition or schedule (null removes the schedule) */
     patch: operations['updateSync'];
+    trace?: never;
+  };
+  '/api/v1/syncs/{id}/schema': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Both sides' objects and fields, for editing the mapping
+     * @description A collection side is described by its content type, else by the fields seen in its records (`freeForm`). A side that cannot be described right now has `error` set.
+     */
+    get: operations['getSyncSchema'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/v1/syncs/{id}/runs': {
@@ -1156,6 +1216,78 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/alert-channels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the alert channels (never their secrets) */
+    get: operations['listAlertChannels'];
+    put?: never;
+    /** Add an alert channel; its signing secret is in this answer only */
+    post: operations['createAlertChannel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alert-channels/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove an alert channel */
+    delete: operations['deleteAlertChannel'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alert-channels/{id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a test alert to the channel (202 with the queued delivery) */
+    post: operations['testAlertChannel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/sync/start': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Compatibility: register (or find) a sync and run it, answering when the run ends
+     * @description The sync-engine API at its old path. `source_platform` names a connection (by name, or by connector when the organization has one of that kind); `target_entity` is its object; the local side is the collection `<project_id>_<target_entity>` (created if missing). The sync is found again by project, platform and entity, so repeating a request runs the same sync. sync_type pull | push | bidirectional (two-way); conflict_resolution prefer_local | prefer_remote | manual_review (local_wins | remote_wins | manual); schedule every_N_minutes | hourly | daily | cron. Invalid input answers 400; a run that has not ended after the wait (120 s) answers 504 and keeps running.
+     */
+    post: operations['syncStart'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/hooks/{connectionId}': {
     parameters: {
       query?: never;
@@ -1326,6 +1458,19 @@ export interface components {
     };
     /** @enum {string} */
     AdServerType: 'networks' | 'advertisers' | 'zones' | 'advertisements' | 'campaigns' | 'placements';
+    AlertChannel: {
+      id: string;
+      name: string;
+      url: string;
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      createdAt: string;
+    };
+    AlertTestQueued: {
+      deliveryId: string;
+    };
     ApiKey: {
       id: string;
       name: string;
@@ -1408,6 +1553,10 @@ export interface components {
       orgId: string;
       syncId: string;
       linkId: string;
+      /** @description the record id on side a (local) */
+      localId: string | null;
+      /** @description the record id on side b (remote) */
+      remoteId: string | null;
       runId: string | null;
       /** @enum {string} */
       status: 'open' | 'resolved';
@@ -1487,6 +1636,11 @@ export interface components {
         [key: string]: unknown;
       };
     };
+    CreateAlertChannelRequest: {
+      name: string;
+      /** Format: uri */
+      url: string;
+    };
     CreateApiKeyRequest: {
       name: string;
       role: components['schemas']['Role'];
@@ -1508,6 +1662,11 @@ export interface components {
       credentials?: {
         [key: string]: string;
       };
+    };
+    CreatedAlertChannel: {
+      channel: components['schemas']['AlertChannel'];
+      /** @description the Standard Webhooks signing secret (whsec_…): shown once */
+      secret: string;
     };
     CreatedApiKey: {
       apiKey: components['schemas']['ApiKeyOutput'];
@@ -1746,6 +1905,12 @@ export interface components {
        */
       createdAt: string;
     };
+    PushRecordResponse: {
+      runs: {
+        syncId: string;
+        runId: string;
+      }[];
+    };
     PutMappingsRequest:
       | {
           /** @example site_01jz0000000000000000000000 */
@@ -1795,6 +1960,66 @@ export interface components {
        * @description ISO-8601 UTC
        */
       updatedAt: string;
+    };
+    RecordSync: {
+      syncId: string;
+      syncName: string;
+      /** @description the object pair of the sync that reads this collection */
+      pair: string;
+      /** @enum {string} */
+      status: 'synced' | 'pending' | 'conflict' | 'error' | 'unlinked';
+      /** @description why it is not synced (error, conflict, held) */
+      error: string | null;
+      /** @description the record’s id on side b once linked */
+      remoteId: string | null;
+      lastPushedAt: string | null;
+      lastPulledAt: string | null;
+    };
+    RecordWithSync: {
+      id: string;
+      collectionId: string;
+      /** @enum {string} */
+      status: 'draft' | 'published' | 'archived';
+      data: {
+        [key: string]: unknown;
+      };
+      checksum: string;
+      version: number;
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      updatedAt: string;
+      /** @description one entry per sync pair reading this collection as side a (none: no sync covers it) */
+      sync: components['schemas']['RecordSync'][];
+    };
+    RecordWithSyncOutput: {
+      id: string;
+      collectionId: string;
+      /** @enum {string} */
+      status: 'draft' | 'published' | 'archived';
+      data: {
+        [key: string]: unknown;
+      };
+      checksum: string;
+      version: number;
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      updatedAt: string;
+      /** @description one entry per sync pair reading this collection as side a (none: no sync covers it) */
+      sync: components['schemas']['RecordSync'][];
     };
     ResolveConflictRequest: {
       /** @enum {string} */
@@ -1924,6 +2149,42 @@ export interface components {
        * @description ISO-8601 UTC
        */
       createdAt: string;
+    };
+    SchemaField: {
+      type: string;
+      required?: boolean;
+      readOnly?: boolean;
+      values?: string[];
+    };
+    SchemaObject: {
+      name: string;
+      fields: {
+        [key: string]: components['schemas']['SchemaField'];
+      };
+      /** @description no declared schema: fields are those seen in records, others are allowed */
+      freeForm: boolean;
+    };
+    SchemaObjectOutput: {
+      name: string;
+      fields: {
+        [key: string]: components['schemas']['SchemaField'];
+      };
+      /** @description no declared schema: fields are those seen in records, others are allowed */
+      freeForm: boolean;
+    };
+    SideSchema: {
+      connector: string;
+      connectionId: string | null;
+      objects: components['schemas']['SchemaObject'][];
+      /** @description why the objects could not be read (then objects is empty) */
+      error: string | null;
+    };
+    SideSchemaOutput: {
+      connector: string;
+      connectionId: string | null;
+      objects: components['schemas']['SchemaObjectOutput'][];
+      /** @description why the objects could not be read (then objects is empty) */
+      error: string | null;
     };
     Site: {
       id: string;
@@ -2138,6 +2399,39 @@ export interface components {
        * @description ISO-8601 UTC
        */
       updatedAt: string;
+    };
+    SyncSchemas: {
+      a: components['schemas']['SideSchemaOutput'];
+      b: components['schemas']['SideSchemaOutput'];
+    };
+    SyncStartRequest: {
+      project_id: string;
+      /** @enum {string} */
+      sync_type: 'pull' | 'push' | 'bidirectional';
+      /** @description a connection of the organization, by its name or its connector's (e.g. synup) */
+      source_platform: string;
+      /** @description the connector's object, e.g. posts */
+      target_entity: string;
+      schedule?: string;
+      /** @enum {string} */
+      conflict_resolution?: 'prefer_local' | 'prefer_remote' | 'manual_review';
+    };
+    SyncStartResponse: {
+      /** @enum {string} */
+      status: 'completed' | 'failed' | 'partial';
+      /** @description records created, updated or deleted */
+      synced_items: number;
+      conflicts_detected: number;
+      /** @enum {string} */
+      conflict_resolution: 'prefer_local' | 'prefer_remote' | 'manual_review';
+      /** @description when the run ended (ISO-8601) */
+      last_sync: string;
+      /** @description DataSync: the sync this request registered or found */
+      sync_id: string;
+      /** @description DataSync: the run, for GET /api/v1/runs/{id}/logs */
+      run_id: string;
+      /** @description DataSync: why the run failed, if it did */
+      error: string | null;
     };
     SyndicationLogLine: {
       id: number;
@@ -4248,6 +4542,121 @@ export interface operations {
       };
     };
   };
+  getConnectionSchema: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SideSchema'];
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   testConnection: {
     parameters: {
       query?: never;
@@ -4981,7 +5390,7 @@ export interface operations {
         };
         content: {
           'application/json': {
-            data: components['schemas']['Record'][];
+            data: components['schemas']['RecordWithSync'][];
             nextCursor: string | null;
           };
         };
@@ -5218,7 +5627,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Record'];
+          'application/json': components['schemas']['RecordWithSyncOutput'];
         };
       };
       /** @description Bad request (malformed JSON, path or query) */
@@ -5454,6 +5863,122 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  pushRecord: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        key: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PushRecordResponse'];
+        };
       };
       /** @description Bad request (malformed JSON, path or query) */
       400: {
@@ -7913,6 +8438,121 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['SyncOutput'];
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  getSyncSchema: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SyncSchemas'];
         };
       };
       /** @description Bad request (malformed JSON, path or query) */
@@ -12880,6 +13520,593 @@ export interface operations {
       };
       /** @description Not implemented yet */
       501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  listAlertChannels: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['AlertChannel'][];
+            nextCursor: null;
+          };
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  createAlertChannel: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateAlertChannelRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedAlertChannel'];
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  deleteAlertChannel: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success, no body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  testAlertChannel: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertTestQueued'];
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  syncStart: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SyncStartRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SyncStartResponse'];
+        };
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Gave up waiting (the work goes on) */
+      504: {
         headers: {
           [name: string]: unknown;
         };

@@ -21,7 +21,7 @@ import {
   type ReferenceResolver,
 } from './mapping.js';
 import { setPath } from './paths.js';
-import { pickWinner } from './policies.js';
+import { effectivePolicy, explainPolicy, mergeLists, pickWinner, refusedSide } from './policies.js';
 import { sameValue } from './values.js';
 
 export type LinkStatus =
@@ -80,6 +80,19 @@ export interface ConflictField {
   remote: unknown;
 }
 
+/**
+ * A change a side made that its field's policy does not accept (local_only / remote_only): it is not copied (with
+ * `restore`, the kept value is written back over it) and the run log says so.
+ */
+export interface Refusal {
+  field: string;
+  /** The side whose change was refused. */
+  side: Side;
+  value: unknown;
+  kept: unknown;
+  reason: string;
+}
+
 export interface Bases {
   a: Projection;
   b: Projection;
@@ -87,9 +100,9 @@ export interface Bases {
 
 export type Decision =
   /** Nothing to write; `base` set when the link's base must still move (converged values, a fresh match). */
-  | { kind: 'unchanged'; echo: boolean; base?: Bases }
+  | { kind: 'unchanged'; echo: boolean; base?: Bases; refused?: Refusal[] }
   | { kind: 'create'; side: Side; data: Record<string, unknown>; base: Bases }
-  | { kind: 'update'; a?: SideWrite; b?: SideWrite; base: Bases }
+  | { kind: 'update'; a?: SideWrite; b?: SideWrite; base: Bases; refused?: Refusal[] }
   | { kind: 'conflict'; fields: ConflictField[] }
   /** Delete (or archive) the record on `side`, because the other side deleted it. */
   | { kind: 'delete'; side: Side; action: 'delete' | 'archive' }
@@ -219,36 +232,71 @@ function merge(ctx: DecideContext, link: LinkView, a: Observed, b: Observed): De
     if (flight && name in flight && sameValue(current, flight[name])) return flight[name];
     return (side === 'a' ? link.baseA : link.baseB)?.[name];
   };
+  const refused: Refusal[] = [];
+  /** Writes one canonical value to each side that does not hold it yet (an edited answer, a merged list). */
+  const writeBoth = (f: (typeof pair.fields)[number], value: unknown) => {
+    if (f.path.a !== undefined && !sameValue(value, pa[f.name])) {
+      setPath(writeA.patch, f.path.a, value);
+      writeA.diffs.push({ field: f.name, from: pa[f.name] ?? null, to: value });
+      newA[f.name] = value;
+    }
+    const pushed = pair.pushValue(f, { ...canonA, [f.name]: value }, refs);
+    if (f.path.b !== undefined && !sameValue(pushed, pb[f.name])) {
+      setPath(writeB.patch, f.path.b, pushed);
+      writeB.diffs.push({ field: f.name, from: pb[f.name] ?? null, to: pushed });
+      newB[f.name] = pushed;
+    }
+  };
   for (const f of pair.fields) {
     const answer = ctx.resolution?.[f.name];
     if (typeof answer === 'object') {
-      // An edited value is canonical (side a's form): written to each side that does not hold it yet.
-      if (f.path.a !== undefined && !sameValue(answer.value, pa[f.name])) {
-        setPath(writeA.patch, f.path.a, answer.value);
-        writeA.diffs.push({ field: f.name, from: pa[f.name] ?? null, to: answer.value });
-        newA[f.name] = answer.value;
-      }
-      const value = pair.pushValue(f, { ...canonA, [f.name]: answer.value }, refs);
-      if (f.path.b !== undefined && !sameValue(value, pb[f.name])) {
-        setPath(writeB.patch, f.path.b, value);
-        writeB.diffs.push({ field: f.name, from: pb[f.name] ?? null, to: value });
-        newB[f.name] = value;
-      }
+      // An edited value is canonical (side a's form).
+      writeBoth(f, answer.value);
       continue;
     }
     const hasA = f.path.a !== undefined;
     const hasB = f.path.b !== undefined;
     const aCh = hasA ? fresh || !sameValue(pa[f.name], baseOf('a', f.name, pa[f.name])) : aChanged || fresh;
     const bCh = hasB ? fresh || !sameValue(pb[f.name], baseOf('b', f.name, pb[f.name])) : bChanged || fresh;
-    const toB = aCh && f.flows.aToB;
-    const toA = bCh && f.flows.bToA;
+    let toB = aCh && f.flows.aToB;
+    let toA = bCh && f.flows.bToA;
+    const policy = effectivePolicy(f.policy, canonA, canonB);
+    const locked = refusedSide(policy);
+    if (locked && hasA && hasB && !fresh && !answer && !sameValue(canonA[f.name], canonB[f.name])) {
+      // One side is the source of truth for this field: the other side's change does not come across (and with
+      // `restore` the truth is written back over it, where the direction lets it flow there).
+      const lockedChanged = locked === 'a' ? aCh : bCh;
+      if (lockedChanged) {
+        refused.push({
+          field: f.name,
+          side: locked,
+          value: (locked === 'a' ? canonA : canonB)[f.name] ?? null,
+          kept: (locked === 'a' ? canonB : canonA)[f.name] ?? null,
+          reason: explainPolicy(f.policy, canonA, canonB),
+        });
+        const restore = 'restore' in policy && policy.restore === true;
+        if (locked === 'b') {
+          toA = false;
+          if (restore) toB = f.flows.aToB;
+        } else {
+          toB = false;
+          if (restore) toA = f.flows.bToA;
+        }
+      }
+    }
     let winner: 'a' | 'b' | 'manual' | undefined;
     if (toB && toA) {
       if (hasA && hasB && sameValue(canonA[f.name], canonB[f.name])) continue;
+      const listA = canonA[f.name];
+      const listB = canonB[f.name];
+      if (!answer && policy.policy === 'merge' && Array.isArray(listA) && Array.isArray(listB)) {
+        writeBoth(f, mergeLists(link.baseA?.[f.name], listA, listB, policy.key));
+        continue;
+      }
       winner =
         answer ??
         pickWinner({
-          policy: f.policy,
+          policy,
           a: canonA[f.name],
           b: canonB[f.name],
           aUpdatedAt: a.kind === 'present' ? a.record.updatedAt : undefined,
@@ -281,14 +329,16 @@ function merge(ctx: DecideContext, link: LinkView, a: Observed, b: Observed): De
   }
   if (conflicts.length > 0) return { kind: 'conflict', fields: conflicts };
   const base = { a: newA, b: newB };
+  const refusals = refused.length > 0 ? { refused } : {};
   if (writeA.diffs.length === 0 && writeB.diffs.length === 0) {
     // Both sides already agree: only the base moves (and a checksum-equal read was our own write: an echo).
-    return { kind: 'unchanged', echo: false, base };
+    return { kind: 'unchanged', echo: false, base, ...refusals };
   }
   return {
     kind: 'update',
     ...(writeA.diffs.length > 0 ? { a: writeA } : {}),
     ...(writeB.diffs.length > 0 ? { b: writeB } : {}),
     base,
+    ...refusals,
   };
 }

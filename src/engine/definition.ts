@@ -22,19 +22,68 @@ export const transformSchema = z.discriminatedUnion('op', [
 ]);
 export type Transform = z.infer<typeof transformSchema>;
 
-export const policySchema = z.union([
-  z.object({ policy: z.enum(['local_wins', 'remote_wins', 'newest_wins', 'manual']) }).strict(),
-  z
-    .object({
-      policy: z.literal('state_order'),
-      /** Lowest first; a nested list is one rank (e.g. ['draft', 'queued', ['published', 'failed']]). */
-      order: z.array(z.union([z.string(), z.array(z.string()).min(1)])).min(1),
-    })
-    .strict(),
-]);
-export type ConflictPolicy = z.infer<typeof policySchema>;
-
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/**
+ * Who wins a field. Most policies only matter when both sides changed the field since the base; two are stronger:
+ * `local_only` / `remote_only` make one side the source of truth, so a change made on the other side alone is
+ * refused (logged; with `restore`, the other side is set back). `when` picks a policy from the record's state (e.g. content is
+ * `local_only` once a post is published, `newest_wins` before), `merge` merges lists three-way (notes).
+ */
+export type ConflictPolicy =
+  | { policy: 'local_wins' | 'remote_wins' | 'newest_wins' | 'manual' }
+  | { policy: 'local_only' | 'remote_only'; restore?: boolean | undefined }
+  | { policy: 'state_order'; order: (string | string[])[] }
+  | { policy: 'merge'; key?: string | undefined }
+  | {
+      policy: 'when';
+      field: string;
+      side: 'a' | 'b' | 'either';
+      in: (string | number | boolean | null)[];
+      then: ConflictPolicy;
+      else: ConflictPolicy;
+    };
+
+export const policySchema: z.ZodType<ConflictPolicy, unknown> = z.lazy(() =>
+  z.union([
+    z.object({ policy: z.enum(['local_wins', 'remote_wins', 'newest_wins', 'manual']) }).strict(),
+    z
+      .object({
+        policy: z.enum(['local_only', 'remote_only']),
+        /**
+         * Also write the kept value back over the refused change. Off by default: some platforms cannot take it
+         * (Synup refuses edits to a published post), and the refusal alone already keeps the truth.
+         */
+        restore: z.boolean().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        policy: z.literal('state_order'),
+        /** Lowest first; a nested list is one rank (e.g. ['draft', 'queued', ['published', 'failed']]). */
+        order: z.array(z.union([z.string(), z.array(z.string()).min(1)])).min(1),
+      })
+      .strict(),
+    z
+      .object({
+        policy: z.literal('merge'),
+        /** Lists of objects are matched by this property (e.g. notes by `id`); lists of scalars as sets. */
+        key: z.string().min(1).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        policy: z.literal('when'),
+        /** A canonical field of the same record, and which side's current value is looked at. */
+        field: z.string().min(1),
+        side: z.enum(['a', 'b', 'either']).default('a'),
+        in: z.array(scalar).min(1),
+        then: policySchema,
+        else: policySchema,
+      })
+      .strict(),
+  ]),
+);
 
 export const fieldSchema = z
   .object({
@@ -144,8 +193,23 @@ export const syncDefinitionSchema = z
     dependencies: z.array(z.string()).default([]),
     /** Records per write batch (capped by each object's maxBatch). */
     batchSize: z.number().int().min(1).max(5000).default(500),
+    /** IANA time zone the cron schedule is read in (the scheduler's default is UTC). */
+    timezone: z
+      .string()
+      .min(1)
+      .refine(isTimeZone, 'must be an IANA time zone such as "Europe/Paris"')
+      .optional(),
   })
   .strict();
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 export type SyncDefinition = z.infer<typeof syncDefinitionSchema>;
 export type SyncDefinitionInput = z.input<typeof syncDefinitionSchema>;
 export type Direction = SyncDefinition['direction'];

@@ -2,7 +2,7 @@
  * @module What a run reports while it runs (typed events, for logs, SSE and metrics) and when it ends (the result).
  */
 import type { ErrorCode } from '../lib/errors.js';
-import type { ConflictField, FieldDiff } from './decide.js';
+import type { ConflictField, FieldDiff, Refusal } from './decide.js';
 import type { Side } from './definition.js';
 
 export interface SyncCounts {
@@ -75,6 +75,8 @@ export type SyncEvent =
     }
   | { type: 'recovered'; pair: string; linkId: string; outcome: 'found' | 'retry' | 'unverified' }
   | { type: 'delete_guard'; pair: string; pending: number; linked: number; approved: boolean }
+  /** A side's change that the field's policy did not accept (e.g. a platform editing content after publish). */
+  | { type: 'refused'; pair: string; sourceId: string | null; targetId: string | null; refusals: Refusal[] }
   | { type: 'warning'; pair: string; message: string };
 
 export type RunOutcome = 'success' | 'partial' | 'failed' | 'cancelled';
@@ -82,13 +84,14 @@ export type RunOutcome = 'success' | 'partial' | 'failed' | 'cancelled';
 /** One line of a dry run's plan. */
 export interface PlanEntry {
   pair: string;
-  action: 'create' | 'update' | 'delete' | 'archive' | 'conflict' | 'skip' | 'link';
+  action: 'create' | 'update' | 'delete' | 'archive' | 'conflict' | 'skip' | 'link' | 'refuse';
   side: Side;
   sourceId: string | null;
   targetId: string | null;
   diffs?: FieldDiff[];
   data?: Record<string, unknown>;
   fields?: ConflictField[];
+  refusals?: Refusal[];
   reason?: string;
 }
 

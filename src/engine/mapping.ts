@@ -59,6 +59,22 @@ function key(value: unknown): string {
   return typeof value === 'string' ? `s:${value}` : `j:${JSON.stringify(value)}`;
 }
 
+/**
+ * A platform's recommended policy with the fields its `when` steps name rewritten from the platform's field
+ * names to the sync's canonical ones; undefined when one of them is not mapped (the condition could not be read).
+ */
+function inCanonicalTerms(
+  policy: ConflictPolicy | undefined,
+  canonicalOfB: ReadonlyMap<string, string>,
+): ConflictPolicy | undefined {
+  if (!policy || policy.policy !== 'when') return policy;
+  const field = canonicalOfB.get(policy.field);
+  const then = inCanonicalTerms(policy.then, canonicalOfB);
+  const otherwise = inCanonicalTerms(policy.else, canonicalOfB);
+  if (field === undefined || !then || !otherwise) return undefined;
+  return { ...policy, field, then, else: otherwise };
+}
+
 export class CompiledPair {
   readonly name: string;
   readonly fields: CompiledField[];
@@ -91,8 +107,13 @@ export class CompiledPair {
       const parent = sync.objects.find((p) => p.b === ref.object);
       if (parent) derivedB.set(ref.field, parent.name);
     }
+    const canonicalOfB = new Map(
+      definition.fields.flatMap((f) => (f.b !== undefined ? [[f.b, fieldName(f)] as const] : [])),
+    );
     this.fields = definition.fields.map((f) => {
       const name = fieldName(f);
+      const recommended =
+        f.b !== undefined ? inCanonicalTerms(specs.b.fields[f.b]?.conflict, canonicalOfB) : undefined;
       const readOnlyA = f.a !== undefined && specs.a.fields[f.a.split('.')[0]!]?.readOnly === true;
       const readOnlyB = f.b !== undefined && specs.b.fields[f.b.split('.')[0]!]?.readOnly === true;
       const values = f.values ? new Map(Object.entries(f.values).map(([k, v]) => [k, v])) : undefined;
@@ -112,7 +133,7 @@ export class CompiledPair {
           (f.a !== undefined ? derived.get(f.a) : undefined) ??
           (f.b !== undefined ? derivedB.get(f.b) : undefined),
         volatile: f.volatile,
-        policy: f.conflict ?? conflicts.fields[name] ?? conflicts.default,
+        policy: f.conflict ?? conflicts.fields[name] ?? recommended ?? conflicts.default,
       };
     });
     this.parents = [...new Set(this.fields.flatMap((f) => (f.reference ? [f.reference] : [])))].filter(

@@ -890,6 +890,13 @@ export class PairRunner {
         error,
       };
     };
+    if ((d.kind === 'unchanged' || d.kind === 'update') && d.refused) {
+      const refusedSide = d.refused[0]!.side;
+      const targetId = link ? idOn(link, refusedSide) : null;
+      plan({ action: 'refuse', side: refusedSide, targetId, refusals: d.refused });
+      if (!dry && !p.failed)
+        shared.emit({ type: 'refused', pair: pair.name, sourceId: p.work.id, targetId, refusals: d.refused });
+    }
     switch (d.kind) {
       case 'unchanged': {
         shared.counts.unchanged++;

@@ -141,6 +141,10 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
   };
 
   const runners = new Map<string, PairRunner>();
+  // Opening a side's objects is where connectors fetch the platform's schema (once, then cached): that request
+  // draws on the rate budget like any other.
+  await options.throttle?.('a', 'read');
+  await options.throttle?.('b', 'read');
   for (const pair of definition.objects) {
     let clients: { a: ObjectClient; b: ObjectClient };
     try {

@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'payload_too_large',
   'rate_limited',
   'not_implemented',
+  /** Waited for something (a run) that did not end in time; it may still. */
+  'timeout',
   // platforms (connector error classes)
   'network',
   'auth',

@@ -18,6 +18,37 @@ export interface RateLimit {
   perSecond: number;
   /** Requests allowed at once after a quiet period. Default 1 (evenly spaced). */
   burst?: number;
+  /**
+   * Fraction of `perSecond` actually used; the limiter's own headroom when absent. 1 for a bucket already sized
+   * with its margin (`bucketForWindow`).
+   */
+  headroom?: number;
+}
+
+/**
+ * Network and scheduling jitter allowed between our clock taking a token and the platform counting the request:
+ * a request that left late may arrive with the next ones, so every window is planned this much longer.
+ */
+export const WINDOW_JITTER_MS = 30;
+
+/**
+ * The bucket for a platform that allows `requests` per `intervalMs`, counted over a sliding window (Airtable,
+ * HubSpot) or a fixed one: no `intervalMs + jitterMs` span may hold more than `requests` takes. A bucket of
+ * capacity C refilled at r lets C requests go at once and one per 1/r after, so requests + 1 takes span at least
+ * (requests + 1 - C) / r; r follows from that span. The burst is the platform's declared one, else 1: a bucket as
+ * large as the window's allowance and refilled at the window's rate lets through almost twice the allowance in
+ * one window (Airtable answers the sixth request of a second with 429 and 30 s of refusals).
+ */
+export function bucketForWindow(
+  declared: { requests: number; intervalMs: number; burst?: number },
+  jitterMs = WINDOW_JITTER_MS,
+): RateLimit {
+  const burst = Math.min(declared.requests, Math.max(1, Math.floor(declared.burst ?? 1)));
+  return {
+    perSecond: ((declared.requests + 1 - burst) * 1000) / (declared.intervalMs + jitterMs),
+    burst,
+    headroom: 1,
+  };
 }
 
 export interface RateLimiterOptions {
@@ -70,7 +101,7 @@ export class RateLimiter {
       returning tokens`.execute(this.db);
     if (taken.rows.length > 0) return { ok: true };
 
-    const perSecond = limit.perSecond * this.headroom;
+    const perSecond = limit.perSecond * (limit.headroom ?? this.headroom);
     const capacity = Math.max(1, limit.burst ?? 1);
     const row = await this.db
       .selectFrom('runtime_rate_buckets')
@@ -120,7 +151,7 @@ export class RateLimiter {
     limit: RateLimit,
     options: { signal?: AbortSignal; deadline?: number; onWait?: (waitMs: number) => void } = {},
   ): Promise<void> {
-    for (;;) {
+    for (let woke = false; ;) {
       options.signal?.throwIfAborted();
       const result = await this.tryTake(key, limit);
       if (result.ok) return;
@@ -129,8 +160,10 @@ export class RateLimiter {
         throw new RateBudgetExhausted(key, new Date(this.now() + result.waitMs));
       }
       options.onWait?.(result.waitMs);
-      // Jitter spreads workers that all woke for the same token.
-      await sleep(result.waitMs + Math.random() * Math.min(50, result.waitMs), options.signal);
+      // Jitter spreads workers that woke for the same token and lost it to another. A first wait has none: with
+      // a bucket of one, every millisecond slept past the token is throughput lost for good.
+      await sleep(result.waitMs + (woke ? Math.random() * Math.min(50, result.waitMs) : 0), options.signal);
+      woke = true;
     }
   }
 

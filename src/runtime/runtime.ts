@@ -74,6 +74,7 @@ export async function createRuntime(ctx: AppContext, options: RuntimeOptions = {
   );
   events.on('job.dead', (e) => ctx.logger.error(e, 'job dead-lettered'));
   let started = false;
+  let stopping: Promise<void> | undefined;
   return {
     queue,
     registry,
@@ -85,12 +86,16 @@ export async function createRuntime(ctx: AppContext, options: RuntimeOptions = {
       await worker.start();
       if (options.scheduler !== false) scheduler.start();
     },
-    async stop(graceMs) {
-      if (started) {
-        await scheduler.stop();
-        await worker.stop(graceMs);
-      }
-      await queue.close();
+    stop(graceMs) {
+      // Idempotent: a test (or a signal handler racing shutdown) may stop twice; the queue's pool closes once.
+      stopping ??= (async () => {
+        if (started) {
+          await scheduler.stop();
+          await worker.stop(graceMs);
+        }
+        await queue.close();
+      })();
+      return stopping;
     },
   };
 }

@@ -167,9 +167,13 @@ export class Worker {
     const ctx = this.context(runCtx, deadline);
     try {
       const result: HandlerResult | void = await handler(ctx, job, controller.signal, emit);
-      if (controller.signal.aborted && controller.signal.reason === 'cancelled' && run) {
-        await this.finishRun(run, 'cancelled', 'cancelled while running', started);
-        return { kind: 'done' };
+      if (controller.signal.aborted) {
+        // A handler may stop at its signal and return instead of throwing (the engine ends such a run with a
+        // `cancelled` result): it did not finish its work, so this is never a success. Cancel, shutdown, lease
+        // loss and timeout are handled as when the handler throws (found on Postgres under load: a lost lease
+        // once ended a push after its first page as `success`).
+        const stopped = new Error(`stopped: ${String(controller.signal.reason)}`);
+        return await this.failed(job, run, runCtx, stopped, controller.signal, started);
       }
       if (result?.status === 'partial' && run && runCtx) {
         return await this.endPartial(run, runCtx, job, result.continueAt ?? new Date(), started);
@@ -230,14 +234,13 @@ export class Worker {
       await this.finishRun(run, 'cancelled', 'cancelled while running', started);
       return { kind: 'done' };
     }
-    if (reason === 'shutdown') {
-      // Not the job's fault: back to the queue with the attempt unspent; the checkpoint is where it resumes.
-      if (run) await this.runs.requeue(run.id, null);
+    if (reason === 'shutdown' || reason === 'lease_lost') {
+      // Not the job's fault: back to the queue with the attempt unspent; the checkpoint is where it resumes. A
+      // lost lease is requeued too: when nobody took the key over (seen on one loaded Postgres), leaving the run
+      // to "the new owner" left it running forever; when someone did, the requeued job waits for the key and
+      // finds the run already finished.
+      if (run) await this.runs.requeue(run.id, null, reason === 'lease_lost' ? job.attempt : undefined);
       return { kind: 'defer', at: new Date() };
-    }
-    if (reason === 'lease_lost') {
-      // Another worker owns it now; leave the run to it.
-      return { kind: 'done' };
     }
     if (reason === 'timeout' && run && runCtx?.progressed) {
       await runCtx.log('warn', `run timed out after ${job.timeoutMs} ms; continuing from the checkpoint`);

@@ -6,7 +6,7 @@
 import { INSTAGRAM_RATE_LIMIT, instagramClientFor } from '../connectors/instagram/instagram-connector.js';
 import type { SocialClient } from '../connectors/social-post.js';
 import { TIKTOK_RATE_LIMIT, tiktokClientFor } from '../connectors/tiktok/tiktok-connector.js';
-import type { RateLimit } from '../runtime/rate-limiter.js';
+import { bucketForWindow, type RateLimit } from '../runtime/rate-limiter.js';
 import type { AccountTokens, SocialAccount } from '../store/repositories/social-accounts.js';
 import type { SocialPlatform } from '../store/schema.js';
 
@@ -36,10 +36,9 @@ export function rateBucketOf(account: Pick<SocialAccount, 'platform' | 'platform
   limit: RateLimit;
 } {
   const declared = account.platform === 'instagram' ? INSTAGRAM_RATE_LIMIT : TIKTOK_RATE_LIMIT;
-  const limit = {
-    perSecond: (declared.requests * 1000) / declared.intervalMs,
-    burst: declared.burst ?? declared.requests,
-  };
+  // Sized from the window, like the connectors' buckets, so no window can hold more than the allowance by
+  // construction rather than by the limiter's generic 10% headroom (test/runtime/rate-buckets.test.ts).
+  const limit = bucketForWindow(declared);
   return account.platform === 'instagram'
     ? { key: `social:instagram:${account.platformUserId}`, limit }
     : { key: `connection:${account.connectionId}`, limit };

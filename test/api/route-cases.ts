@@ -4,6 +4,7 @@
  * Adding a route means adding a row here: routes.test.ts fails for any route without one, and then checks the row
  * for success (as the least role allowed), bad input, no auth, wrong role and another tenant's ids.
  */
+import { syncNameFor } from '../../src/compat/sync-engine-api.js';
 import { ensureAdServer } from '../../src/adserver/adserver-setup.js';
 import { hashPassword } from '../../src/lib/crypto/password.js';
 import { newId } from '../../src/lib/ids.js';
@@ -41,6 +42,12 @@ export async function makeConnection(w: ApiWorld, t: TenantWorld) {
     settings: { baseUrl: 'http://127.0.0.1:1' },
     credentials: { token: 'good-token-123456' },
   });
+}
+
+export async function makeAlertChannel(w: ApiWorld, t: TenantWorld) {
+  return (
+    await w.ctx.repos.alertChannels.create(t.org.id, { name: unique('alerts'), url: 'https://example.com/a' })
+  ).channel;
 }
 
 export async function makeCollection(w: ApiWorld, t: TenantWorld) {
@@ -280,6 +287,23 @@ export const ROUTE_CASES: RouteCase[] = [
     bad: async (w, t) => ({ params: { id: (await makeConnection(w, t)).id }, body: { force: true } }),
   },
   {
+    route: 'GET /api/v1/connections/:id/schema',
+    status: 200,
+    // Broadstreet describes its objects without calling the platform, so the case needs no server.
+    valid: async (w, t) => ({
+      params: {
+        id: (
+          await w.ctx.repos.connections.create(t.org.id, {
+            name: unique('bs'),
+            connector: 'broadstreet',
+            settings: {},
+            credentials: { accessToken: 'token-123456' },
+          })
+        ).id,
+      },
+    }),
+  },
+  {
     route: 'POST /api/v1/connections/:id/test',
     status: 200,
     valid: async (w, t) => ({ params: { id: (await makeConnection(w, t)).id } }),
@@ -362,6 +386,38 @@ export const ROUTE_CASES: RouteCase[] = [
       const { collection, record } = await makeRecord(w, t);
       return { params: { key: collection.key, id: record.id } };
     },
+  },
+  { route: 'GET /api/v1/alert-channels', status: 200, valid: noInput },
+  {
+    route: 'POST /api/v1/alert-channels',
+    status: 201,
+    valid: async () => ({ body: { name: 'On-call', url: 'https://example.com/alerts' } }),
+    bad: async () => ({ body: { name: 'On-call', url: 'mailto:ops@example.com' } }),
+  },
+  {
+    route: 'DELETE /api/v1/alert-channels/:id',
+    status: 204,
+    valid: async (w, t) => ({ params: { id: (await makeAlertChannel(w, t)).id } }),
+    bad: async () => ({ params: { id: 'nope' } }),
+  },
+  {
+    route: 'POST /api/v1/alert-channels/:id/test',
+    status: 202,
+    valid: async (w, t) => ({ params: { id: (await makeAlertChannel(w, t)).id } }),
+    bad: async () => ({ params: { id: 'con_x' } }),
+  },
+  {
+    route: 'POST /api/v1/collections/:key/records/:id/push',
+    status: 202,
+    valid: async (w, t) => {
+      const { collection, record } = await makeRecord(w, t);
+      await w.ctx.repos.syncs.create(t.org.id, {
+        name: unique('sync'),
+        definition: syncDefinition(collection.key),
+      });
+      return { params: { key: collection.key, id: record.id } };
+    },
+    bad: async (w, t) => ({ params: { key: (await makeCollection(w, t)).key, id: 'rec_' } }),
   },
   { route: 'GET /api/v1/sites', status: 200, valid: noInput },
   {
@@ -494,6 +550,11 @@ export const ROUTE_CASES: RouteCase[] = [
       params: { id: (await makeSync(w, t)).id },
       body: { definition: { ...syncDefinition(), direction: 'sideways' } },
     }),
+  },
+  {
+    route: 'GET /api/v1/syncs/:id/schema',
+    status: 200,
+    valid: async (w, t) => ({ params: { id: (await makeSync(w, t)).id } }),
   },
   {
     route: 'DELETE /api/v1/syncs/:id',
@@ -930,3 +991,46 @@ ROUTE_CASES.push(
     }),
   },
 );
+
+/**
+ * A valid `POST /sync/start` waits for its run, and this world's runtime never runs jobs: the request's run is
+ * finished here as a worker would, once it is queued. Requests that are refused never queue one; the stand-in
+ * then gives up.
+ */
+async function syncStartRequest(w: ApiWorld, t: TenantWorld): Promise<CaseRequest> {
+  const connection = await w.ctx.repos.connections.create(t.org.id, {
+    name: unique('synup'),
+    connector: 'synup',
+    settings: { baseUrl: 'http://127.0.0.1:1', locationId: 'loc_1' },
+    credentials: { apiKey: 'synup-key-123456' },
+  });
+  const body = {
+    project_id: unique('case'),
+    sync_type: 'pull',
+    source_platform: connection.name,
+    target_entity: 'posts',
+  };
+  const name = syncNameFor(body as Parameters<typeof syncNameFor>[0]);
+  void (async () => {
+    const until = Date.now() + 5_000;
+    while (Date.now() < until) {
+      const sync = await w.ctx.repos.syncs.byName(t.org.id, name);
+      const queued = sync
+        ? (await w.ctx.repos.runs.list(t.org.id, { syncId: sync.id, status: 'queued' })).data
+        : [];
+      for (const run of queued) await w.ctx.repos.runs.finish(run.id, { status: 'success' });
+      if (queued.length > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  })().catch(() => undefined);
+  return { body };
+}
+
+ROUTE_CASES.push({
+  route: 'POST /sync/start',
+  status: 200,
+  valid: syncStartRequest,
+  bad: async (w, t) => ({
+    body: { ...((await syncStartRequest(w, t)).body as object), sync_type: 'sideways' },
+  }),
+});

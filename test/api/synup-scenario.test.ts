@@ -2,7 +2,8 @@
  * The Synup post flow end to end through the API on both dialects, against the Synup simulator: a draft created
  * by the records API is pushed (a link row), a content edit goes out, a local publish queues the post on Synup,
  * and the platform's signed `post.status_changed` webhook (x-synup-signature) arriving at the hook route queues
- * a webhook-triggered run that brings `published` (and a note added on Synup) back to the local record.
+ * a webhook-triggered run that brings `published` (and a note added on Synup) back to the local record; then an
+ * edit by Synup's staff to the published post is refused by the posts policy set and logged.
  */
 import { expect, it } from 'vitest';
 import { processWebhookEvent } from '../../src/app/webhook-process-handler.js';
@@ -64,12 +65,9 @@ describeApi('synup post flow', (get) => {
               ],
             },
           ],
-          conflicts: {
-            default: { policy: 'newest_wins' },
-            fields: {
-              status: { policy: 'state_order', order: ['draft', 'queued', ['published', 'failed']] },
-            },
-          },
+          // No field policies named: the Synup posts object's own set applies (terminal status wins, content
+          // is local once published, notes merge).
+          conflicts: { default: { policy: 'newest_wins' } },
         },
       });
       const run = async () => {
@@ -163,19 +161,114 @@ describeApi('synup post flow', (get) => {
         .executeTakeFirstOrThrow();
       expect(runRow).toMatchObject({ trigger: 'webhook', sync_id: sync.id });
 
-      const inbound = await run();
-      expect(inbound.counts.updated).toBe(1);
-      const after = await w.inject({
-        method: 'GET',
-        url: `/api/v1/collections/${key}/records/${local.id}`,
-        key: editor,
-      });
-      const data = (after.json() as { data: { status: string; notes: { body: string }[] } }).data;
+      // The runtime takes over from here: the queued webhook run, and the webhook.process jobs the hook route
+      // queued (they may add a run of their own: whichever run reads first brings the change).
+      const settled = async () => {
+        for (;;) {
+          const busy = await w.ctx.store.db
+            .selectFrom('runs')
+            .select('id')
+            .where('sync_id', '=', sync.id)
+            .where('status', 'in', ['queued', 'running'])
+            .execute();
+          const jobs = await w.ctx.store.db
+            .selectFrom('webhook_events')
+            .select('id')
+            .where('connection_id', '=', connection.id)
+            .where('status', '=', 'received')
+            .execute();
+          if (busy.length === 0 && jobs.length === 0) return;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, 250);
+            const off = w.runtime.events.on('run.finished', done);
+            function done() {
+              clearTimeout(timer);
+              off();
+              resolve();
+            }
+          });
+        }
+      };
+      const runLines = async (since: string) => {
+        const runs = await w.ctx.store.db
+          .selectFrom('runs')
+          .select(['id', 'status'])
+          .where('sync_id', '=', sync.id)
+          .where('created_at', '>=', since)
+          .execute();
+        expect(runs.every((r) => r.status === 'success')).toBe(true);
+        const lines: { level: string; message: string; payload: unknown }[] = [];
+        for (const r of runs)
+          lines.push(
+            ...(
+              (
+                await w.inject({ method: 'GET', url: `/api/v1/runs/${r.id}/logs?limit=200`, key: editor })
+              ).json() as { data: { level: string; message: string; payload: unknown }[] }
+            ).data,
+          );
+        return lines;
+      };
+      const before = new Date(Date.now() - 60_000).toISOString();
+      await w.runtime.start();
+      await settled();
+      expect((await runLines(before)).some((l) => /^updated b .* → a /.test(l.message))).toBe(true);
+      const read = async () =>
+        (
+          (
+            await w.inject({
+              method: 'GET',
+              url: `/api/v1/collections/${key}/records/${local.id}`,
+              key: editor,
+            })
+          ).json() as { data: { content: string; status: string; notes: { body: string }[] } }
+        ).data;
+      const data = await read();
       expect(data.status).toBe('published');
       expect(data.notes.map((n) => n.body)).toEqual(['Looks great']);
-      // Quiet afterwards: nothing bounces back to Synup.
+
+      // Synup's staff edit the published post in their dashboard: the signed post.updated webhook queues a run,
+      // the content policy (local once published) refuses the change and the run log says so.
+      receiver.received.length = 0;
+      s.ops.staffEdit(postId, { content: 'Spring sale starts Monday, 20% off!!! (edited by Synup)' });
+      await s.webhooks.idle();
+      const updated = receiver.received.filter((r) => /"post\.updated"/.test(r.body));
+      expect(updated.length).toBe(1);
+      const since = new Date().toISOString();
+      expect((await deliver(w, connection.id, updated[0]!)).statusCode).toBe(202);
+      await settled();
+      const lines = await runLines(since);
+      const line = lines.find((l) => l.message.startsWith('refused '));
+      expect(line, JSON.stringify(lines.map((l) => l.message))).toMatchObject({ level: 'warn' });
+      expect(line!.message).toContain('remote change to content (local_only: status is published|failed');
+      expect(line!.payload).toMatchObject({
+        refusals: [{ field: 'content', side: 'b', kept: 'Spring sale starts Monday, 20% off' }],
+      });
+      expect((await read()).content).toBe('Spring sale starts Monday, 20% off');
+      await w.runtime.stop();
+
+      // Quiet afterwards: nothing bounces back to Synup, and the refusal is not repeated.
       const quiet = await run();
       expect(quiet.counts.created + quiet.counts.updated + quiet.counts.deleted).toBe(0);
+      // Where records are listed, the post shows Synced with its Synup id and when it was last pushed and pulled.
+      const listed = await w.inject({
+        method: 'GET',
+        url: `/api/v1/collections/${key}/records`,
+        key: editor,
+      });
+      const badge = (
+        listed.json() as {
+          data: { id: string; sync: { syncId: string; status: string; remoteId: string | null }[] }[];
+        }
+      ).data.find((r) => r.id === local.id)!.sync;
+      expect(badge).toEqual([
+        expect.objectContaining({
+          syncId: sync.id,
+          status: 'synced',
+          remoteId: postId,
+          lastPushedAt: expect.any(String),
+          lastPulledAt: expect.any(String),
+        }),
+      ]);
     } finally {
       await receiver.close();
       await s.close();

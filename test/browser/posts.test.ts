@@ -112,6 +112,12 @@ describe('posts page', () => {
     // Synup's scheduler publishes it; the signed webhook goes to the server, which runs the sync.
     s.ops.publishDue();
     await row.locator('[data-status="published"]').waitFor({ timeout: 30_000 });
+    // The run that brought `published` back also leaves the post in sync: the badge says so, with its push time.
+    const badge = row.locator('[data-sync-status="synced"]');
+    await badge.waitFor({ timeout: 10_000 });
+    expect(await badge.innerText()).toMatch(/Synced ✓[\s\S]*pushed .* ago/);
+    await row.getByRole('button', { name: 'Push now' }).click();
+    await page.getByText('Push queued').waitFor();
     await screenshotBothThemes(page, 'posts');
     const events = await call<{ data: { status: string }[] }>(
       'GET',

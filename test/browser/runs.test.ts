@@ -117,7 +117,9 @@ describe('runs and syncs screens', () => {
     await page.getByLabel('Filter by status').selectOption('failed');
     await page.waitForURL(/status=failed/);
     await page.getByRole('link', { name: failed.id }).waitFor();
-    expect(await page.getByRole('link', { name: run.id }).count()).toBe(0);
+    // The unfiltered page stays on screen until the filtered one arrives (both hold the failed run): wait for the
+    // successful run to leave rather than counting it mid-refetch.
+    await page.getByRole('link', { name: run.id }).waitFor({ state: 'detached' });
     await page.reload();
     await page.getByRole('link', { name: failed.id }).waitFor();
     expect(await page.getByLabel('Filter by status').inputValue()).toBe('failed');

@@ -2,7 +2,7 @@
  * A create batch the platform refuses with an answer (429, 4xx) wrote nothing: the next run creates those records
  * again, even on a platform that cannot be searched for interrupted creates (no `findCreated`), instead of
  * holding them for a person to check for duplicates. Batches never sent are treated the same way; a batch whose
- * answer was lost (network) still goes through recovery.
+ * answer was lost (network, or a 2xx whose body could not be read) still goes through recovery.
  */
 import { expect, it } from 'vitest';
 import type { Connector, ObjectClient } from '../../src/connectors/sdk/connector.js';
@@ -92,6 +92,17 @@ describeEachDialect('refused creates', (get) => {
   it('a lost answer (network) on a create batch still asks for a check: it may have been written', async () => {
     const { second, repos, org, sync } = await scenario(
       () => new ConnectorError('network', 'socket hang up'),
+    );
+    const held = await repos.links.count(org.id, sync.id, 'items', ['unverified']);
+    expect(held).toBe(3);
+    expect(second.counts.created).toBe(1);
+  });
+
+  it('a 2xx whose body could not be read (the write happened) asks for a check too, not a second create', async () => {
+    // Found in the platform-chaos fault suite: a JSON answer cut in half carried status 200, was taken for a
+    // refusal, and the next run created the same 50 companies again.
+    const { second, repos, org, sync } = await scenario(
+      () => new ConnectorError('server', 'batch create: malformed response', { status: 200 }),
     );
     const held = await repos.links.count(org.id, sync.id, 'items', ['unverified']);
     expect(held).toBe(3);

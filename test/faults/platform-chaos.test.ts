@@ -225,7 +225,8 @@ async function scenario(sim: HubSpotSimulator, proxy: ChaosProxy, size: Size): P
   // The large scenario meets every kind of fault; a small one may see only some of them.
   if (size === LARGE)
     for (const [kind, n] of Object.entries(proxy.injected)) expect(n, kind).toBeGreaterThan(0);
-  expect(duplicated).toBe(0);
+  const twice = [...localTags, ...remoteTags].filter(([, n]) => n > 1).map(([t]) => t);
+  expect(duplicated, `duplicated tags (local, then platform): ${twice.slice(0, 5).join(', ')}`).toBe(0);
   expect(missing).toEqual([]);
   expect(wrong.slice(0, 5)).toEqual([]);
   expect(local.length).toBe(model.size);

@@ -49,13 +49,15 @@ export interface UiHarness {
   login: { email: string; password: string };
   /** A new page, signed in as the demo owner, on the overview. */
   signIn(): Promise<Page>;
+  /** An API call with the `apiKey` the harness was started with (DATASYNC_BOOTSTRAP_API_KEY); throws on non-2xx. */
+  api<T>(method: string, route: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
 }
 
-export async function startUi(name: string): Promise<UiHarness> {
+export async function startUi(name: string, options: { apiKey?: string } = {}): Promise<UiHarness> {
   const server = runCli(
     ['start', '--port', '0', '--data', mkdtempSync(path.join(tmpdir(), `datasync-${name}-`))],
-    baseEnv(),
+    baseEnv(options.apiKey ? { DATASYNC_BOOTSTRAP_API_KEY: options.apiKey } : {}),
   );
   const url = (await server.waitFor(/running at (http:\/\/localhost:\d+)/))[1]!;
   const [, email, password] = await server.waitFor(/login: +(\S+) \/ (\S+)/);
@@ -75,6 +77,20 @@ export async function startUi(name: string): Promise<UiHarness> {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByTestId('signed-in-as').waitFor();
       return page;
+    },
+    async api<T>(method: string, route: string, body?: unknown): Promise<T> {
+      if (!options.apiKey) throw new Error('startUi was started without an apiKey');
+      const res = await fetch(`${url}/api/v1${route}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${options.apiKey}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text}`);
+      return (text ? JSON.parse(text) : undefined) as T;
     },
     async close() {
       await browser.close();

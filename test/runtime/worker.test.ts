@@ -260,6 +260,32 @@ describeEachQueue('worker', (open) => {
     expect(await f.queue.pending()).toBe(0);
   });
 
+  it('a handler that returns after its signal aborted (shutdown) is requeued, never recorded as success', async () => {
+    const f = await open();
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    let calls = 0;
+    const { org, worker, events, enqueue } = await setup(f, {
+      // Like the engine: it stops at the abort and returns a result instead of throwing.
+      'sync.run': (_ctx, _job, signal) =>
+        new Promise<void>((resolve) => {
+          calls++;
+          started();
+          signal.addEventListener('abort', () => resolve());
+        }),
+    });
+    const statuses: string[] = [];
+    events.on('run.finished', (e) => statuses.push(e.status));
+    const a = await enqueue('sync.run', { syncId: 'syn_s' });
+    await running;
+    await worker.stop(10);
+    expect(calls).toBe(1);
+    expect(statuses).toEqual([]);
+    // Back in the queue with its attempt unspent, to resume from its checkpoint.
+    expect((await f.repos.runs.get(org.id, a.runId))?.status).toBe('queued');
+    expect(await f.queue.pending()).toBe(1);
+  });
+
   it('fans out over targets with a concurrency limit; a failing target never stops the others', async () => {
     const f = await open();
     let active = 0;

@@ -7,6 +7,7 @@ import './index.css';
 import { Toaster } from 'sonner';
 import { ApiKeysPage } from './pages/ApiKeysPage';
 import { AuditLogPage } from './pages/AuditLogPage';
+import { ConflictDetailPage, ConflictsPage } from './pages/ConflictsPage';
 import { ConnectionsPage } from './pages/ConnectionsPage';
 import { LoginPage } from './pages/LoginPage';
 import { MembersPage } from './pages/MembersPage';
@@ -16,6 +17,7 @@ import { SitesPage } from './pages/SitesPage';
 import { RunsPage } from './pages/RunsPage';
 import { RunDetailPage } from './pages/RunDetailPage';
 import { SyncsPage } from './pages/SyncsPage';
+import { SyncDetailPage } from './pages/SyncDetailPage';
 import { SyndicationPage } from './pages/SyndicationPage';
 import { MappingsPage } from './pages/MappingsPage';
 import { ContentPage } from './pages/ContentPage';
@@ -44,6 +46,9 @@ const router = createBrowserRouter([
       { path: 'runs', element: <RunsPage /> },
       { path: 'runs/:id', element: <RunDetailPage /> },
       { path: 'syncs', element: <SyncsPage /> },
+      { path: 'syncs/:id', element: <SyncDetailPage /> },
+      { path: 'conflicts', element: <ConflictsPage /> },
+      { path: 'conflicts/:id', element: <ConflictDetailPage /> },
       { path: 'social/accounts', element: <SocialAccountsPage /> },
       { path: 'social/sync-logs', element: <SocialSyncLogsPage /> },
       { path: 'posts', element: <PostsPage /> },

@@ -39,6 +39,9 @@ export const PERMISSIONS = {
   'deliveries:read': 'viewer',
   'deliveries:replay': 'editor',
   'webhook_events:read': 'viewer',
+  /** Alert channel URLs can carry tokens: admins only, like connections' settings are written by admins. */
+  'alerts:read': 'admin',
+  'alerts:write': 'admin',
   /** Granting or removing the owner role, and acting on an owner. */
   'ownership:write': 'owner',
 } as const satisfies Record<string, Role>;

@@ -20,6 +20,8 @@ const ConflictSchema = z
     orgId: z.string(),
     syncId: z.string(),
     linkId: z.string(),
+    localId: z.string().nullable().meta({ description: 'the record id on side a (local)' }),
+    remoteId: z.string().nullable().meta({ description: 'the record id on side b (remote)' }),
     runId: z.string().nullable(),
     status: z.enum(STATUSES),
     fields: z.array(

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DataSyncError } from '../../lib/errors.js';
 import type { Connection } from '../../store/repositories/connections.js';
 import { created, defineRoute, noContent, ok, type ApiRoute } from '../define-route.js';
+import { connectionSchema } from '../endpoint-schema.js';
 import { assertNotManagedByConfig } from '../managed-resources.js';
 import {
   idSchema,
@@ -48,6 +49,37 @@ const ConnectionSchema = z
   .meta({ id: 'Connection' });
 
 const IdParams = z.strictObject({ id: idSchema('con') });
+
+const SchemaFieldSchema = z
+  .strictObject({
+    type: z.string(),
+    required: z.boolean().optional(),
+    readOnly: z.boolean().optional(),
+    values: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'SchemaField' });
+
+export const SchemaObjectSchema = z
+  .strictObject({
+    name: z.string(),
+    fields: z.record(z.string(), SchemaFieldSchema),
+    freeForm: z
+      .boolean()
+      .meta({ description: 'no declared schema: fields are those seen in records, others are allowed' }),
+  })
+  .meta({ id: 'SchemaObject' });
+
+export const SideSchemaSchema = z
+  .strictObject({
+    connector: z.string(),
+    connectionId: z.string().nullable(),
+    objects: z.array(SchemaObjectSchema),
+    error: z
+      .string()
+      .nullable()
+      .meta({ description: 'why the objects could not be read (then objects is empty)' }),
+  })
+  .meta({ id: 'SideSchema' });
 
 function view(c: Connection): z.output<typeof ConnectionSchema> {
   return c;
@@ -169,6 +201,22 @@ export const connectionRoutes: ApiRoute[] = [
         await audit({ action: 'connection.deleted', resourceType: 'connection', resourceId: params.id });
       });
       return noContent();
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/connections/:id/schema',
+    operationId: 'getConnectionSchema',
+    summary: "The connection's objects and their fields, as its connector describes them",
+    description:
+      'A connector that cannot describe its objects (platform unreachable, credentials refused) answers 200 ' +
+      'with `error` set and no objects.',
+    tag: 'connections',
+    access: 'connections:read',
+    params: IdParams,
+    responses: { 200: SideSchemaSchema },
+    async handler({ params, auth, api, repos }) {
+      return ok(await connectionSchema(api, repos, auth.orgId, params.id));
     },
   }),
   defineRoute({

@@ -24,6 +24,8 @@ import { savedViewRoutes } from './saved-views.js';
 import { notificationRoutes } from './notifications.js';
 import { socialRoutes } from './social.js';
 import { adServerRoutes } from './adserver.js';
+import { alertChannelRoutes } from './alert-channels.js';
+import { syncStartRoutes } from './sync-start.js';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
@@ -47,4 +49,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...notificationRoutes,
   ...socialRoutes,
   ...adServerRoutes,
+  ...alertChannelRoutes,
+  ...syncStartRoutes,
 ];

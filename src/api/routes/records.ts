@@ -1,14 +1,19 @@
 /**
  * @module `/api/v1/collections/:key/records`: the items of a collection. Updates are optimistic: the body names
- * the version it was based on, and a record changed since answers 409 with the current version.
+ * the version it was based on, and a record changed since answers 409 with the current version. Reads carry each
+ * record's state in the syncs reading the collection (`sync`, see record-sync.ts); `POST …/:id/push` queues a
+ * run of each of those syncs.
  */
 import { z } from 'zod';
 import { contentTypeSchema, validateItem } from '../../content/content-type.js';
 import { DataSyncError } from '../../lib/errors.js';
+import { enqueueRun } from '../../runtime/triggers.js';
 import type { Repositories } from '../../store/repositories/index.js';
 import type { StoredRecord } from '../../store/repositories/records.js';
 import type { RevisionActor } from '../../store/repositories/item-revisions.js';
+import { requireQueue } from '../api-options.js';
 import type { RequestAuth, Principal } from '../auth/principal.js';
+import { recordSyncs, RecordSyncSchema } from '../record-sync.js';
 import { created, defineRoute, noContent, ok, type ApiRoute } from '../define-route.js';
 import {
   idSchema,
@@ -33,6 +38,12 @@ export const RecordSchema = z
     updatedAt: TimestampSchema,
   })
   .meta({ id: 'Record' });
+
+export const RecordWithSyncSchema = RecordSchema.extend({
+  sync: z.array(RecordSyncSchema).meta({
+    description: 'one entry per sync pair reading this collection as side a (none: no sync covers it)',
+  }),
+}).meta({ id: 'RecordWithSync' });
 
 const CollectionParams = z.strictObject({ key: CollectionKeySchema });
 const RecordParams = z.strictObject({ key: CollectionKeySchema, id: idSchema('rec') });
@@ -118,7 +129,7 @@ export const recordRoutes: ApiRoute[] = [
         message: 'updatedFrom must not be after updatedTo',
         path: ['updatedFrom'],
       }),
-    responses: { 200: pageSchema(RecordSchema) },
+    responses: { 200: pageSchema(RecordWithSyncSchema) },
     async handler({ params, query, auth, repos }) {
       const id = await collectionId(repos, auth.orgId, params.key);
       const { updatedFrom, updatedTo, ...rest } = query;
@@ -127,7 +138,11 @@ export const recordRoutes: ApiRoute[] = [
         ...(updatedFrom ? { updatedFrom: new Date(updatedFrom).toISOString() } : {}),
         ...(updatedTo ? { updatedTo: new Date(updatedTo).toISOString() } : {}),
       });
-      return ok({ data: page.data.map(recordView), nextCursor: page.nextCursor });
+      const syncs = await recordSyncs(repos, auth.orgId, params.key, page.data);
+      return ok({
+        data: page.data.map((r) => ({ ...recordView(r), sync: syncs.get(r.id) ?? [] })),
+        nextCursor: page.nextCursor,
+      });
     },
   }),
   defineRoute({
@@ -170,12 +185,13 @@ export const recordRoutes: ApiRoute[] = [
     tag: 'records',
     access: 'records:read',
     params: RecordParams,
-    responses: { 200: RecordSchema },
+    responses: { 200: RecordWithSyncSchema },
     async handler({ params, auth, repos }) {
       const id = await collectionId(repos, auth.orgId, params.key);
       const r = await repos.records.get(auth.orgId, id, params.id);
       if (!r) throw new DataSyncError('not_found', 'record not found');
-      return ok(recordView(r));
+      const syncs = await recordSyncs(repos, auth.orgId, params.key, [r]);
+      return ok({ ...recordView(r), sync: syncs.get(r.id) ?? [] });
     },
   }),
   defineRoute({
@@ -249,6 +265,58 @@ export const recordRoutes: ApiRoute[] = [
         });
       });
       return noContent();
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/collections/:key/records/:id/push',
+    operationId: 'pushRecord',
+    summary: 'Queue a run of every sync that reads this record’s collection as side a (202)',
+    description:
+      'A sync that already has a run queued answers that run. 409 when no sync reads the collection as side a.',
+    tag: 'records',
+    access: 'records:write',
+    params: RecordParams,
+    responses: {
+      202: z
+        .strictObject({ runs: z.array(z.strictObject({ syncId: z.string(), runId: z.string() })) })
+        .meta({ id: 'PushRecordResponse' }),
+    },
+    async handler({ params, auth, api, transaction }) {
+      const queue = requireQueue(api);
+      const runs = await transaction(async (repos, audit, db) => {
+        const id = await collectionId(repos, auth.orgId, params.key);
+        if (!(await repos.records.get(auth.orgId, id, params.id))) {
+          throw new DataSyncError('not_found', 'record not found');
+        }
+        const covering = await repos.syncs.onCollection(auth.orgId, params.key);
+        if (covering.length === 0) {
+          throw new DataSyncError('conflict', `no sync reads collection "${params.key}" as side a`, {
+            details: { collection: params.key },
+          });
+        }
+        const out: { syncId: string; runId: string }[] = [];
+        // A run syncs the whole collection (the change feed finds the record): one queued run per sync suffices.
+        for (const { sync } of covering) {
+          const enqueued = await enqueueRun(db, queue, {
+            orgId: auth.orgId,
+            kind: 'sync.run',
+            trigger: 'api',
+            syncId: sync.id,
+          });
+          if (!enqueued.deduped) {
+            await audit({
+              action: 'run.started',
+              resourceType: 'run',
+              resourceId: enqueued.runId,
+              details: { syncId: sync.id, record: params.id, collection: params.key },
+            });
+          }
+          out.push({ syncId: sync.id, runId: enqueued.runId });
+        }
+        return out;
+      });
+      return { status: 202, body: { runs } };
     },
   }),
 ];

@@ -5,16 +5,19 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { parseSyncDefinition } from '../../engine/definition.js';
+import { parseSyncDefinition, type SyncDefinition } from '../../engine/definition.js';
+import { checkMapping } from '../../engine/mapping-check.js';
 import { DataSyncError } from '../../lib/errors.js';
 import { enqueueRun } from '../../runtime/triggers.js';
 import type { Repositories } from '../../store/repositories/index.js';
 import type { Sync } from '../../store/repositories/syncs.js';
-import { requireQueue } from '../api-options.js';
+import { requireQueue, type ApiContext } from '../api-options.js';
 import { created, defineRoute, noContent, ok, type ApiRoute, type AuditFn } from '../define-route.js';
+import { endpointSchema } from '../endpoint-schema.js';
 import { assertNotManagedByConfig } from '../managed-resources.js';
 import { idSchema, NameSchema, pageQueryShape, pageSchema, TimestampSchema } from '../schemas/common.js';
 import { HEALTH_RUNS, syncHealth } from '../sync-health.js';
+import { SideSchemaSchema } from './connections.js';
 import { RunSchema, runView } from './run-schemas.js';
 
 const SYNC_STATUSES = ['active', 'paused'] as const;
@@ -96,6 +99,31 @@ async function mustGet(repos: Repositories, orgId: string, id: string): Promise<
   const s = await repos.syncs.get(orgId, id);
   if (!s) throw new DataSyncError('not_found', 'sync not found');
   return s;
+}
+
+async function sideSchemas(api: ApiContext, repos: Repositories, orgId: string, def: SyncDefinition) {
+  const [a, b] = await Promise.all([
+    endpointSchema(api, repos, orgId, def.a),
+    endpointSchema(api, repos, orgId, def.b),
+  ]);
+  return { a, b };
+}
+
+/**
+ * The mapping must name fields both sides have, with types that can hold each other's values. A side whose
+ * schema cannot be read right now (platform down) is not checked: an outage should not block an edit.
+ */
+async function assertMappingFits(api: ApiContext, repos: Repositories, orgId: string, def: SyncDefinition) {
+  const { a, b } = await sideSchemas(api, repos, orgId, def);
+  const issues = checkMapping(def.objects, {
+    a: a.error === null ? a.objects : null,
+    b: b.error === null ? b.objects : null,
+  });
+  if (issues.length > 0) {
+    throw new DataSyncError('bad_request', `mapping does not fit the schemas: ${issues[0]!.message}`, {
+      details: { issues },
+    });
+  }
 }
 
 function setStatus(status: Sync['status']) {
@@ -216,8 +244,12 @@ export const syncRoutes: ApiRoute[] = [
       .refine((b) => Object.keys(b).length > 0, 'nothing to change')
       .meta({ id: 'UpdateSyncRequest' }),
     responses: { 200: SyncSchema },
-    async handler({ params, body, auth, transaction }) {
-      if (body.definition !== undefined) parseSyncDefinition(body.definition);
+    async handler({ params, body, auth, api, repos, transaction }) {
+      if (body.definition !== undefined) {
+        const def = parseSyncDefinition(body.definition);
+        assertNotManagedByConfig(await mustGet(repos, auth.orgId, params.id), 'sync');
+        await assertMappingFits(api, repos, auth.orgId, def);
+      }
       return ok(
         await transaction(async (repos, audit) => {
           assertNotManagedByConfig(await mustGet(repos, auth.orgId, params.id), 'sync');
@@ -231,6 +263,25 @@ export const syncRoutes: ApiRoute[] = [
           return view(repos, s);
         }),
       );
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/syncs/:id/schema',
+    operationId: 'getSyncSchema',
+    summary: "Both sides' objects and fields, for editing the mapping",
+    description:
+      'A collection side is described by its content type, else by the fields seen in its records (`freeForm`). ' +
+      'A side that cannot be described right now has `error` set.',
+    tag: 'syncs',
+    access: 'syncs:read',
+    params: IdParams,
+    responses: {
+      200: z.strictObject({ a: SideSchemaSchema, b: SideSchemaSchema }).meta({ id: 'SyncSchemas' }),
+    },
+    async handler({ params, auth, api, repos }) {
+      const s = await mustGet(repos, auth.orgId, params.id);
+      return ok(await sideSchemas(api, repos, auth.orgId, s.definition));
     },
   }),
   defineRoute({

@@ -3,7 +3,12 @@
  * where the data lives and the demo login.
  */
 import { Command } from 'commander';
-import { ensureBootstrapApiKey, ensureDemo, ensureSocialDemo } from '../../app/bootstrap.js';
+import {
+  ensureBootstrapApiKey,
+  ensureDemo,
+  ensureSocialDemo,
+  ensureTwoWayDemo,
+} from '../../app/bootstrap.js';
 import { openContext } from '../../app/context.js';
 import { handleSignals } from '../../app/lifecycle.js';
 import { registryConnectionChecker } from '../../api/registry-connection-checker.js';
@@ -24,6 +29,7 @@ export function startCommand(): Command {
       await ensureBootstrapApiKey(ctx);
       const socialDemo = config.demo ? await ensureSocialDemo(ctx) : undefined;
       const demoAdServer = demo ? await startDemoAdServer(ctx) : undefined;
+      const twoWayDemo = demo ? await ensureTwoWayDemo(ctx) : undefined;
       // The runtime exists before the server: runs started by the API, the webhook receiver, cron ticks and
       // /metrics hand work to it, and live logs follow its events. Its worker starts after listen, once the
       // public URL (for sites on the built-in receiver) is known.
@@ -40,6 +46,7 @@ export function startCommand(): Command {
         address = await server.listen({ port: config.port, host: config.host });
       } catch (error) {
         await demoAdServer?.close();
+        await twoWayDemo?.close();
         await runtime.stop();
         await socialDemo?.close();
         await ctx.close();
@@ -61,12 +68,15 @@ export function startCommand(): Command {
       listening.url = `http://127.0.0.1:${typeof bound === 'object' && bound ? bound.port : config.port}`;
       await runtime.start();
       await socialDemo?.connectWebhooks(listening.url, runtime.queue);
+      twoWayDemo?.connect(listening.url, runtime);
       handleSignals(
         logger,
         [
           { name: 'http', run: () => server.close() },
           { name: 'worker', run: () => runtime.stop(Math.max(0, config.shutdownTimeoutMs - 1000)) },
           ...(socialDemo ? [{ name: 'social demo simulators', run: () => socialDemo.close() }] : []),
+          // After the worker (its runs talk to them), before the database (the first-start seed writes to it).
+          ...(twoWayDemo ? [{ name: 'synup and airtable simulators', run: () => twoWayDemo.close() }] : []),
           { name: 'database', run: () => ctx.close() },
           ...(demoAdServer ? [{ name: 'broadstreet simulator', run: () => demoAdServer.close() }] : []),
         ],
@@ -80,6 +90,7 @@ export function startCommand(): Command {
         `  database: ${ctx.store.dialect === 'sqlite' ? 'SQLite ' : 'Postgres '}${ctx.store.location}`,
         ...(demo ? [`  login:    ${demo.email} / ${demo.password}`] : []),
         ...(demoAdServer ? [`  ad server: Broadstreet simulator at ${demoAdServer.url} (demo)`] : []),
+        ...(twoWayDemo ? twoWayDemo.lines.map((line) => `  ${line}`) : []),
         '  stop:     Ctrl-C',
       ];
       process.stdout.write(lines.join('\n') + '\n');

@@ -3,6 +3,7 @@
  * declarations (rate limit, auth, webhooks) the runtime reads. Plain data, no behaviour, so a connector for a
  * new platform is mostly a description plus a handful of HTTP calls.
  */
+import type { ConflictPolicy } from '../../engine/definition.js';
 import type { ConnectorError } from './errors.js';
 
 export type FieldType = 'string' | 'number' | 'boolean' | 'date' | 'datetime' | 'json' | 'reference';
@@ -14,6 +15,12 @@ export interface FieldSpec {
   readOnly?: boolean;
   /** Allowed values, for enums such as a post status. */
   values?: readonly string[];
+  /**
+   * The conflict policy the platform's semantics call for (a post's terminal status wins, its notes merge), used
+   * when the sync names none for the field. `when` steps name this object's own fields; the engine translates
+   * them to the sync's canonical names and drops the recommendation when a named field is not mapped.
+   */
+  conflict?: ConflictPolicy;
 }
 
 /** A field that points at a record of another object of the same connector (e.g. a campaign's advertiser). */
@@ -91,7 +98,10 @@ export interface RateLimit {
   /** Requests allowed per interval. */
   requests: number;
   intervalMs: number;
-  /** Requests that may go at once after an idle period (token bucket size); defaults to `requests`. */
+  /**
+   * Requests that may go at once after an idle period (token bucket size); defaults to 1, evenly spaced (see
+   * `bucketForWindow` in runtime/rate-limiter.ts for why not `requests`).
+   */
   burst?: number;
 }
 

@@ -49,13 +49,41 @@ export const SYNUP_POSTS_SPEC: ObjectSpec = {
   name: 'posts',
   fields: {
     locationId: { type: 'string', required: true },
-    content: { type: 'string', required: true },
-    status: { type: 'string', values: POST_STATUSES },
-    scheduledAt: { type: 'datetime' },
+    // The post policy set: content is ours once the post is out (before that, the newest edit wins), the
+    // terminal status wins, Synup may move the time of a post it has queued, and notes from both sides are kept.
+    content: {
+      type: 'string',
+      required: true,
+      conflict: {
+        policy: 'when',
+        field: 'status',
+        side: 'either',
+        in: ['published', 'failed'],
+        then: { policy: 'local_only' },
+        else: { policy: 'newest_wins' },
+      },
+    },
+    status: {
+      type: 'string',
+      values: POST_STATUSES,
+      conflict: { policy: 'state_order', order: ['draft', 'queued', ['published', 'failed']] },
+    },
+    scheduledAt: {
+      type: 'datetime',
+      conflict: {
+        policy: 'when',
+        field: 'status',
+        side: 'a',
+        in: ['queued'],
+        then: { policy: 'remote_wins' },
+        else: { policy: 'newest_wins' },
+      },
+    },
     publishedAt: { type: 'datetime', readOnly: true },
     failureReason: { type: 'string', readOnly: true },
     media: { type: 'json' },
-    notes: { type: 'json' },
+    // Merged by body, the way writes dedupe notes: a note written here has no Synup id until Synup assigns one.
+    notes: { type: 'json', conflict: { policy: 'merge', key: 'body' } },
     updatedAt: { type: 'datetime', readOnly: true },
   },
   primaryKey: 'id',

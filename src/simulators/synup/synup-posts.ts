@@ -62,10 +62,15 @@ export class SynupPosts {
     return post;
   }
 
-  update(input: Record<string, unknown>): SynupPost {
+  /**
+   * `POST /posts/update`. `asStaff` models an edit made in Synup's own dashboard by its support staff, which the
+   * public API's rule (a published post is final) does not bind: the case a sync must not let overwrite local
+   * content.
+   */
+  update(input: Record<string, unknown>, asStaff = false): SynupPost {
     const post = this.get(input.id);
     const edits = ['content', 'media', 'scheduledAt'].filter((k) => input[k] !== undefined);
-    if (edits.length && post.status === 'published')
+    if (edits.length && post.status === 'published' && !asStaff)
       throw new SimHttpError(synupError(422, 'INVALID_STATE', 'A published post cannot be edited'));
     const next: SynupPost = {
       ...post,

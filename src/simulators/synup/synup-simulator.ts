@@ -38,11 +38,16 @@ export interface SynupSimulator extends SimulatorHandle {
   account: SynupAccount;
   /** Registers a webhook as the API does, with the simulator's known secret. */
   registerWebhook(url: string, events?: SynupEventType[]): SynupWebhook;
-  /** Platform-side events: the scheduler, a rejected post, a note from a person. */
+  /**
+   * Platform-side events: the scheduler, a rejected post, a note from a person, an edit in Synup's dashboard
+   * (bound by the API's rules), and an edit by Synup's staff (not bound: it can change a published post).
+   */
   ops: {
+    edit(postId: string, patch: { content?: string; scheduledAt?: string | null }): SynupPost;
     publishDue(): SynupPost[];
     fail(postId: string, reason: string): SynupPost;
     addNote(postId: string, body: string, author?: string): SynupPost;
+    staffEdit(postId: string, patch: { content?: string; scheduledAt?: string }): SynupPost;
   };
 }
 
@@ -109,9 +114,11 @@ export async function startSynupSimulator(options: SynupSimulatorOptions = {}): 
     account,
     registerWebhook: (url, events = [...SYNUP_EVENT_TYPES]) => webhooks.register(url, events),
     ops: {
+      edit: (postId, patch) => posts.update({ id: postId, ...patch }),
       publishDue: () => posts.publishDue(),
       fail: (postId, reason) => posts.fail(postId, reason),
       addNote: (postId, body, author = 'synup-user') => posts.addNote({ postId, body }, author),
+      staffEdit: (postId, patch) => posts.update({ id: postId, ...patch }, true),
     },
     async close() {
       await server.close();

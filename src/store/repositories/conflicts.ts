@@ -20,6 +20,9 @@ export interface Conflict {
   orgId: string;
   syncId: string;
   linkId: string;
+  /** The link's record ids on side a (local) and side b (remote); null before that side has the record. */
+  localId: string | null;
+  remoteId: string | null;
   runId: string | null;
   status: 'open' | 'resolved';
   fields: ConflictField[];
@@ -29,7 +32,7 @@ export interface Conflict {
   resolvedAt: string | null;
 }
 
-type Row = { [K in keyof Database['conflicts']]: unknown };
+type Row = { [K in keyof Database['conflicts']]: unknown } & { local_id: unknown; remote_id: unknown };
 
 function toConflict(r: Row): Conflict {
   return {
@@ -37,6 +40,8 @@ function toConflict(r: Row): Conflict {
     orgId: r.org_id as string,
     syncId: r.sync_id as string,
     linkId: r.link_id as string,
+    localId: (r.local_id as string | null) ?? null,
+    remoteId: (r.remote_id as string | null) ?? null,
     runId: (r.run_id as string | null) ?? null,
     status: r.status as Conflict['status'],
     fields: fromJson<ConflictField[]>(r.fields),
@@ -49,6 +54,18 @@ function toConflict(r: Row): Conflict {
 
 export class ConflictRepository {
   constructor(private readonly db: Kysely<Database>) {}
+
+  /** Conflicts with their link's record ids, so a person can find the record on either side. */
+  private select(orgId: string) {
+    return this.db
+      .selectFrom('conflicts')
+      .leftJoin('links', (j) =>
+        j.onRef('links.id', '=', 'conflicts.link_id').onRef('links.org_id', '=', 'conflicts.org_id'),
+      )
+      .selectAll('conflicts')
+      .select(['links.a_id as local_id', 'links.b_id as remote_id'])
+      .where('conflicts.org_id', '=', orgId);
+  }
 
   /** Opens a conflict per link, or refreshes the fields of the link's open one. */
   async raise(
@@ -106,13 +123,10 @@ export class ConflictRepository {
   ): Promise<Map<string, Conflict>> {
     const out = new Map<string, Conflict>();
     for (let i = 0; i < linkIds.length; i += CHUNK) {
-      const rows = await this.db
-        .selectFrom('conflicts')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('link_id', 'in', linkIds.slice(i, i + CHUNK))
-        .where('status', '=', status)
-        .orderBy('id')
+      const rows = await this.select(orgId)
+        .where('conflicts.link_id', 'in', linkIds.slice(i, i + CHUNK))
+        .where('conflicts.status', '=', status)
+        .orderBy('conflicts.id')
         .execute();
       for (const row of rows) out.set(row.link_id, toConflict(row));
     }
@@ -120,12 +134,7 @@ export class ConflictRepository {
   }
 
   async get(orgId: string, id: string): Promise<Conflict | undefined> {
-    const row = await this.db
-      .selectFrom('conflicts')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await this.select(orgId).where('conflicts.id', '=', id).executeTakeFirst();
     return row && toConflict(row);
   }
 
@@ -136,12 +145,12 @@ export class ConflictRepository {
     page: PageRequest = {},
   ): Promise<Page<Conflict>> {
     const limit = pageLimit(page);
-    let q = this.db.selectFrom('conflicts').selectAll().where('org_id', '=', orgId);
-    if (filter.syncId) q = q.where('sync_id', '=', filter.syncId);
-    if (filter.status) q = q.where('status', '=', filter.status);
-    if (page.cursor) q = q.where('id', '<', page.cursor);
+    let q = this.select(orgId);
+    if (filter.syncId) q = q.where('conflicts.sync_id', '=', filter.syncId);
+    if (filter.status) q = q.where('conflicts.status', '=', filter.status);
+    if (page.cursor) q = q.where('conflicts.id', '<', page.cursor);
     const rows = await q
-      .orderBy('id', 'desc')
+      .orderBy('conflicts.id', 'desc')
       .limit(limit + 1)
       .execute();
     return toPage(rows.map(toConflict), limit);

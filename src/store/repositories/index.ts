@@ -14,6 +14,7 @@ import { DeliveryRepository } from './deliveries.js';
 import { MappingRepository } from './mappings.js';
 import { RecordRepository } from './records.js';
 import { SiteRepository } from './sites.js';
+import { AlertChannelRepository } from './alert-channels.js';
 import { MemberRepository } from './members.js';
 import { SessionRepository } from './sessions.js';
 import { RunLogRepository } from './run-logs.js';
@@ -38,6 +39,7 @@ export interface Repositories {
   collections: CollectionRepository;
   records: RecordRepository;
   sites: SiteRepository;
+  alertChannels: AlertChannelRepository;
   mappings: MappingRepository;
   deliveries: DeliveryRepository;
   members: MemberRepository;
@@ -66,6 +68,7 @@ export function createRepositories(db: Kysely<Database>, box: SecretBox): Reposi
     collections: new CollectionRepository(db),
     records: new RecordRepository(db),
     sites: new SiteRepository(db, box),
+    alertChannels: new AlertChannelRepository(db, box),
     mappings: new MappingRepository(db),
     deliveries: new DeliveryRepository(db),
     members: new MemberRepository(db),

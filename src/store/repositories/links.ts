@@ -47,6 +47,19 @@ export interface LinkWrite {
   pulled?: boolean;
 }
 
+/** What a record list shows about one record's link: no base (it can be large), the pair it belongs to. */
+export interface RecordLinkRow {
+  syncId: string;
+  object: string;
+  aId: string;
+  bId: string | null;
+  status: LinkStatus;
+  error: string | null;
+  updatedAt: string;
+  lastPushedAt: string | null;
+  lastPulledAt: string | null;
+}
+
 type Row = { [K in keyof Database['links']]: unknown };
 
 function toLink(r: Row): LinkRow {
@@ -103,6 +116,48 @@ export class LinkRepository {
       }
     }
     return out;
+  }
+
+  /**
+   * Side-a links of these records in any of these pairs, in one select: a page of records (at most a page size,
+   * below CHUNK) beside its links, walking the (sync, object, a_id) index once per pair.
+   */
+  async forSideARecords(
+    orgId: string,
+    pairs: readonly { syncId: string; object: string }[],
+    aIds: readonly string[],
+  ): Promise<RecordLinkRow[]> {
+    if (pairs.length === 0 || aIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('links')
+      .select([
+        'sync_id',
+        'object',
+        'a_id',
+        'b_id',
+        'status',
+        'error',
+        'updated_at',
+        'last_pushed_at',
+        'last_pulled_at',
+      ])
+      .where('org_id', '=', orgId)
+      .where((eb) =>
+        eb.or(pairs.map((p) => eb.and([eb('sync_id', '=', p.syncId), eb('object', '=', p.object)]))),
+      )
+      .where('a_id', 'in', aIds as string[])
+      .execute();
+    return rows.map((r) => ({
+      syncId: r.sync_id,
+      object: r.object,
+      aId: r.a_id!,
+      bId: r.b_id,
+      status: r.status as LinkStatus,
+      error: r.error,
+      updatedAt: r.updated_at,
+      lastPushedAt: r.last_pushed_at,
+      lastPulledAt: r.last_pulled_at,
+    }));
   }
 
   /** Links with an id on `side`, in that id's byte order, after `after` (keyset). */

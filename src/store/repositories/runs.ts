@@ -196,13 +196,15 @@ export class RunRepository {
   }
 
   /** Back to queued between attempts (a retry, or a worker that stopped mid-run). */
-  async requeue(id: string, error: string | null): Promise<void> {
-    await this.db
+  /** Back to queued; with `attempt`, only while that attempt still holds the run (nobody took it over). */
+  async requeue(id: string, error: string | null, attempt?: number): Promise<void> {
+    let q = this.db
       .updateTable('runs')
       .set({ status: 'queued', error })
       .where('id', '=', id)
-      .where('status', 'in', ['queued', 'running'])
-      .execute();
+      .where('status', 'in', ['queued', 'running']);
+    if (attempt !== undefined) q = q.where('attempt', '=', attempt);
+    await q.execute();
   }
 
   async markAuthRefreshed(id: string): Promise<void> {

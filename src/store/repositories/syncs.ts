@@ -90,6 +90,17 @@ export class SyncRepository {
     return row && toSync(row);
   }
 
+  /** Names are unique per organization (syncs_org_name_uq). */
+  async byName(orgId: string, name: string): Promise<Sync | undefined> {
+    const row = await this.db
+      .selectFrom('syncs')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row && toSync(row);
+  }
+
   async list(orgId: string, page: PageRequest = {}): Promise<Page<Sync>> {
     const limit = pageLimit(page);
     let q = this.db.selectFrom('syncs').selectAll().where('org_id', '=', orgId);
@@ -99,6 +110,25 @@ export class SyncRepository {
       .limit(limit + 1)
       .execute();
     return toPage(rows.map(toSync), limit);
+  }
+
+  /**
+   * Syncs whose side a is the local collection `key`, with the names of the pairs that read it (newest sync
+   * first). Definitions are JSON on both dialects, so the filter runs here; an organization has few syncs.
+   */
+  async onCollection(orgId: string, key: string): Promise<{ sync: Sync; pairs: string[] }[]> {
+    const rows = await this.db
+      .selectFrom('syncs')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.flatMap((row) => {
+      const sync = toSync(row);
+      if (sync.definition.a.connector !== 'collection') return [];
+      const pairs = sync.definition.objects.filter((o) => o.a === key).map((o) => o.name);
+      return pairs.length > 0 ? [{ sync, pairs }] : [];
+    });
   }
 
   async update(
@@ -113,6 +143,21 @@ export class SyncRepository {
     if (patch.status !== undefined) set.status = patch.status;
     await this.db.updateTable('syncs').set(set).where('org_id', '=', orgId).where('id', '=', id).execute();
     return this.get(orgId, id);
+  }
+
+  /**
+   * Pauses the sync only if it is active, in one statement: of several checks racing on the same streak, exactly
+   * one sees `true` (and raises the alert).
+   */
+  async pauseIfActive(orgId: string, id: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('syncs')
+      .set({ status: 'paused', updated_at: nowIso() })
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async delete(orgId: string, id: string): Promise<boolean> {

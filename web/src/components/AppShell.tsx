@@ -15,6 +15,7 @@ export const NAVIGATION = [
   { to: '/', label: 'Overview' },
   { to: '/runs', label: 'Runs' },
   { to: '/syncs', label: 'Syncs' },
+  { to: '/conflicts', label: 'Conflicts' },
   { to: '/connections', label: 'Connections' },
   { to: '/sites', label: 'Sites' },
   { to: '/collections', label: 'Collections' },

@@ -20,6 +20,8 @@ export type SyndicationLogLine = Schemas['SyndicationLogLine'];
 export type MappingCell = Schemas['MappingCell'];
 export type Collection = Schemas['Collection'];
 export type StoredRecord = Schemas['Record'];
+export type RecordWithSync = Schemas['RecordWithSync'];
+export type RecordSync = Schemas['RecordSync'];
 
 export interface Page<T> {
   data: T[];

@@ -1,23 +1,17 @@
-import { useSearchParams } from 'react-router';
 import { DataTable, useCursorList } from '../components/DataTable';
 import { Card } from '../components/ui';
 import { relativeTime } from '../lib/format';
 import type { AuditEntry } from '../lib/types';
+import { useUrlParams } from '../lib/url-params';
 
 /** Filters live in the URL so a view can be shared and survives a reload. */
 export function AuditLogPage() {
-  const [search, setSearch] = useSearchParams();
+  const [search, setFilter] = useUrlParams({ replace: true });
   const filters = {
     action: search.get('action') ?? undefined,
     resourceType: search.get('resourceType') ?? undefined,
   };
   const list = useCursorList<AuditEntry>(['audit-log'], '/audit-log', filters);
-  const setFilter = (key: string, value: string) => {
-    const next = new URLSearchParams(search);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setSearch(next, { replace: true });
-  };
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Audit log</h1>

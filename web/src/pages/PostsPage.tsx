@@ -1,10 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { toast } from 'sonner';
+import { SyncBadge } from '../components/SyncBadge';
 import { Button, Card, EmptyState, Skeleton, StatusChip } from '../components/ui';
 import { api } from '../lib/api';
 import { relativeTime } from '../lib/format';
-import type { Page, StoredRecord, Sync } from '../lib/types';
+import type { Page, RecordWithSync, StoredRecord, Sync } from '../lib/types';
 
 /** A sync whose local side is a collection of posts (e.g. collection ⇄ Synup posts). */
 interface PostSync {
@@ -43,11 +44,14 @@ export function PostsPage() {
   const posts = useQuery({
     queryKey: ['posts', current?.collection],
     enabled: Boolean(current),
-    queryFn: () => api<Page<StoredRecord>>(`/collections/${current!.collection}/records?limit=50`),
-    // Statuses change on the platform: keep looking while any post has not reached a final state.
+    queryFn: () => api<Page<RecordWithSync>>(`/collections/${current!.collection}/records?limit=50`),
+    // Statuses change on the platform: keep looking while any post has not reached a final state or has not
+    // gone out yet.
     refetchInterval: (query) =>
-      (query.state.data?.data ?? []).some((r) =>
-        ['queued', 'draft'].includes(String((r.data as PostData).status)),
+      (query.state.data?.data ?? []).some(
+        (r) =>
+          ['queued', 'draft'].includes(String((r.data as PostData).status)) ||
+          r.sync.some((s) => s.status === 'pending'),
       )
         ? 2000
         : false,
@@ -65,6 +69,18 @@ export function PostsPage() {
     },
     onSuccess: () => {
       toast.success('Draft saved; pushing it to the platform');
+      refresh();
+    },
+    onError: (e) => toast.error(e.message),
+  });
+  const push = useMutation({
+    mutationFn: (record: StoredRecord) =>
+      api<{ runs: { syncId: string; runId: string }[] }>(
+        `/collections/${current!.collection}/records/${record.id}/push`,
+        { method: 'POST' },
+      ),
+    onSuccess: (result) => {
+      toast.success(result.runs.length === 1 ? 'Push queued' : `${result.runs.length} pushes queued`);
       refresh();
     },
     onError: (e) => toast.error(e.message),
@@ -149,6 +165,7 @@ export function PostsPage() {
                 <th className="py-1">Content</th>
                 <th>Status</th>
                 <th>Notes</th>
+                <th>Sync</th>
                 <th>Updated</th>
                 <th />
               </tr>
@@ -173,8 +190,18 @@ export function PostsPage() {
                         .filter(Boolean)
                         .join(' · ') || '—'}
                     </td>
+                    <td className="py-2 pr-3">
+                      <SyncBadge sync={record.sync} />
+                    </td>
                     <td className="text-zinc-500">{relativeTime(record.updatedAt)}</td>
-                    <td className="text-right">
+                    <td className="space-x-2 text-right whitespace-nowrap">
+                      <Button
+                        variant="secondary"
+                        onClick={() => push.mutate(record)}
+                        disabled={push.isPending}
+                      >
+                        Push now
+                      </Button>
                       {status === 'draft' || status === 'failed' ? (
                         <Button onClick={() => publish.mutate(record)} disabled={publish.isPending}>
                           Publish

@@ -7,7 +7,7 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { toast } from 'sonner';
 import type { components } from '../../../src/client/schema';
 import { DataTable, useCursorList } from '../components/DataTable';
@@ -15,6 +15,7 @@ import { Button, Card, StatusChip } from '../components/ui';
 import { api } from '../lib/api';
 import { duration, relativeTime } from '../lib/format';
 import type { Connection, Page, Run, Site, Sync } from '../lib/types';
+import { useUrlParams } from '../lib/url-params';
 
 type SavedView = components['schemas']['SavedView'];
 type BulkResults = components['schemas']['BulkRunResults'];
@@ -59,7 +60,7 @@ function useOptions<T>(key: string, path: string) {
 }
 
 export function RunsPage() {
-  const [search, setSearch] = useSearchParams();
+  const [search, setParam, setSearch] = useUrlParams();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const params = apiParams(search);
@@ -78,10 +79,7 @@ export function RunsPage() {
   useFirstRowsMark(Boolean(list.data?.pages[0]?.data.length));
 
   function setFilter(name: Filter, value: string) {
-    const next = new URLSearchParams(search);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setSearch(next);
+    setParam(name, value);
     setSelected(new Set());
   }
 

@@ -5,7 +5,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { useSearchParams } from 'react-router';
+import { useUrlParams } from '../lib/url-params';
 import { DataTable, useCursorList } from '../components/DataTable';
 import { Card, StatusChip } from '../components/ui';
 import { api } from '../lib/api';
@@ -37,7 +37,7 @@ export function formatMs(ms: number): string {
 }
 
 export function SocialSyncLogsPage() {
-  const [search, setSearch] = useSearchParams();
+  const [search, setParam] = useUrlParams();
   const params = {
     accountId: search.get('accountId') ?? undefined,
     platform: search.get('platform') ?? undefined,
@@ -55,12 +55,7 @@ export function SocialSyncLogsPage() {
     queryFn: () => api<Page<SocialAccount>>('/social-accounts?limit=200'),
   });
 
-  function setFilter(name: Filter, value: string) {
-    const next = new URLSearchParams(search);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setSearch(next);
-  }
+  const setFilter = (name: Filter, value: string) => setParam(name, value);
   const select = (name: Filter, label: string, options: { value: string; label: string }[]) => (
     <label>
       <span className="mb-1 block text-xs text-zinc-500">{label}</span>

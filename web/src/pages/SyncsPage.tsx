@@ -1,20 +1,21 @@
 /**
- * Syncs with their schedule, status, health (sparkline of the latest runs, 24 h success rate, last success,
+ * Syncs (each name opens its detail page) with their schedule, status, health (sparkline of the latest runs, 24 h success rate, last success,
  * next run) and last run; Run now, Dry run (shows the plan once the run ends), Pause and Resume. A paused sync
  * keeps its schedule but nothing is enqueued for it until it is resumed (it may also have been paused
  * automatically after repeated failures: the bell says so).
  */
 import { isManagedByConfig, MANAGED_NOTE, ManagedByConfigBadge } from '../components/ManagedByConfig';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { toast } from 'sonner';
 import { DataTable, useCursorList } from '../components/DataTable';
+import { DryRunPlan } from '../components/DryRunPlan';
 import { percent, Sparkline } from '../components/Sparkline';
 import { Button, Card, StatusChip } from '../components/ui';
 import { api } from '../lib/api';
 import { relativeTime } from '../lib/format';
-import type { Run, RunLogPage, Sync } from '../lib/types';
+import type { Run, Sync } from '../lib/types';
 
 export function SyncsPage() {
   const queryClient = useQueryClient();
@@ -60,7 +61,12 @@ export function SyncsPage() {
               header: 'Name',
               cell: (s) => (
                 <span className="font-medium">
-                  {s.name}
+                  <Link
+                    to={`/syncs/${s.id}`}
+                    className="text-indigo-600 hover:underline dark:text-indigo-400"
+                  >
+                    {s.name}
+                  </Link>
                   <ManagedByConfigBadge resource={s} />
                 </span>
               ),
@@ -129,55 +135,5 @@ export function SyncsPage() {
       </Card>
       {dryRunId ? <DryRunPlan runId={dryRunId} onClose={() => setDryRunId(null)} /> : null}
     </div>
-  );
-}
-
-/** Waits for a dry run to end, then shows the plan its summary line carries. */
-function DryRunPlan({ runId, onClose }: { runId: string; onClose: () => void }) {
-  const run = useQuery({
-    queryKey: ['run', runId],
-    queryFn: () => api<Run>(`/runs/${runId}`),
-    refetchInterval: (q) =>
-      q.state.data && ['queued', 'running'].includes(q.state.data.status) ? 1000 : false,
-  });
-  const done = run.data && !['queued', 'running'].includes(run.data.status);
-  const logs = useQuery({
-    queryKey: ['run', runId, 'logs'],
-    enabled: Boolean(done),
-    queryFn: () => api<RunLogPage>(`/runs/${runId}/logs?limit=1000`),
-  });
-  const plan = logs.data?.data
-    .map((l) => (l.payload as { plan?: unknown } | null)?.plan)
-    .filter((p) => p !== undefined)
-    .at(-1);
-  return (
-    <Card
-      title={
-        <span className="inline-flex items-center gap-2">
-          Dry run plan {run.data ? <StatusChip status={run.data.status} /> : null}
-        </span>
-      }
-      actions={
-        <>
-          <Link className="text-sm text-indigo-600 hover:underline" to={`/runs/${runId}`}>
-            Open run
-          </Link>
-          <Button variant="ghost" onClick={onClose}>
-            Close
-          </Button>
-        </>
-      }
-    >
-      {!done ? (
-        <p className="text-sm text-zinc-500">Planning…</p>
-      ) : (
-        <pre
-          data-testid="dry-run-plan"
-          className="max-h-96 overflow-auto rounded bg-zinc-100 p-3 text-xs dark:bg-zinc-950"
-        >
-          {JSON.stringify(plan ?? { note: 'the run left no plan', status: run.data?.status }, null, 2)}
-        </pre>
-      )}
-    </Card>
   );
 }
