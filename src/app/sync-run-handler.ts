@@ -115,7 +115,8 @@ export function syncRunHandler(box: SecretBox): JobHandler {
       if (!endpoint.connectionId) continue;
       const connection = await connections.get(run.orgId, endpoint.connectionId);
       const declared = connection ? connectors.declaredRateLimit(connection.connector) : undefined;
-      if (connection && declared) {
+      // A connector that paces each HTTP request itself (through pacerFor below) needs no token per operation.
+      if (connection && declared && !connectors.pacesRequests(connection.connector)) {
         limits[side] = { connectionId: connection.id, ...bucketForWindow(declared) };
       }
     }
@@ -180,6 +181,10 @@ export function syncRunHandler(box: SecretBox): JobHandler {
       onEvent,
       ...(direction ? { direction, parallelLevels: true } : {}),
       ...(pairs ? { pairs } : {}),
+      pacerFor: (connectionId, connector) => {
+        const buckets = connectors.declaredBuckets(connector);
+        return connectors.pacesRequests(connector) ? ctx.pacer(connectionId, buckets, signal) : undefined;
+      },
       throttle: async (side) => {
         // SQLite answers synchronously, so a long run would never give the event loop a turn: the API and the
         // live log of `datasync start` (same process) would stall until it ends. One turn per platform call.

@@ -16,6 +16,7 @@ import { broadstreetConnectorFactory } from './broadstreet/broadstreet-connector
 import type { ConnectionCheck } from './sdk/check.js';
 import type { RateLimit } from './sdk/types.js';
 import type { TokenSink } from './sdk/oauth.js';
+import type { RequestPacer } from './sdk/pacing.js';
 import { sqlConnectorFactory } from './sql/sql-connector.js';
 import { instagramConnectorFactory } from './instagram/instagram-connector.js';
 import { tiktokConnectorFactory } from './tiktok/tiktok-connector.js';
@@ -32,6 +33,8 @@ export interface ConnectorContext {
   connectionId?: string;
   /** Where refreshed OAuth tokens go (sealed on the connection) and where a failed refresh is reported. */
   tokens?: TokenSink;
+  /** Paces every HTTP request of connectors that declare `pacesRequests` (see sdk/pacing.ts). */
+  pacer?: RequestPacer;
 }
 
 export interface ConnectorFactory {
@@ -41,6 +44,13 @@ export interface ConnectorFactory {
    * shared token bucket from it.
    */
   readonly rateLimit?: RateLimit;
+  /** Further documented limits by bucket name, beside `rateLimit` (the `default` bucket): HubSpot's search. */
+  readonly buckets?: Readonly<Record<string, RateLimit>>;
+  /**
+   * Every HTTP request the connector makes goes through the context's pacer (list pages, schema, writes, token
+   * refresh, connection test), so the engine takes no token of its own per operation.
+   */
+  readonly pacesRequests?: boolean;
   create(context: ConnectorContext): Connector | Promise<Connector>;
   /** One cheap authenticated call with the connection's credentials (absent: the connector cannot check). */
   check?(context: ConnectorContext): Promise<ConnectionCheck>;
@@ -64,6 +74,18 @@ export class ConnectorRegistry {
 
   declaredRateLimit(name: string): RateLimit | undefined {
     return this.factories.get(name)?.rateLimit;
+  }
+
+  /** Every documented bucket of the connector, `default` first; empty when it declares none. */
+  declaredBuckets(name: string): Record<string, RateLimit> {
+    const factory = this.factories.get(name);
+    if (!factory?.rateLimit) return {};
+    return { default: factory.rateLimit, ...factory.buckets };
+  }
+
+  /** Whether the connector paces each of its HTTP requests itself (through the context's pacer). */
+  pacesRequests(name: string): boolean {
+    return this.factories.get(name)?.pacesRequests === true;
   }
 
   /** The factory's credential check, or undefined when the connector is unknown or has none. */

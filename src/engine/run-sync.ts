@@ -13,8 +13,15 @@
 import type { Kysely } from 'kysely';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { Connector, ObjectClient } from '../connectors/sdk/connector.js';
-import { isConnectorError } from '../connectors/sdk/errors.js';
-import { DataSyncError, errorMessage, isDataSyncError, type ErrorCode } from '../lib/errors.js';
+import { ConnectorError, isConnectorError } from '../connectors/sdk/errors.js';
+import type { RequestPacer } from '../connectors/sdk/pacing.js';
+import {
+  DataSyncError,
+  errorMessage,
+  isDataSyncError,
+  RunInterruption,
+  type ErrorCode,
+} from '../lib/errors.js';
 import type { ConnectionRepository } from '../store/repositories/connections.js';
 import { SyncRepository } from '../store/repositories/syncs.js';
 import type { Database } from '../store/schema.js';
@@ -41,8 +48,13 @@ export interface RunSyncOptions {
   /** Cancel or time out: checked between batches; committed batches stay committed. */
   signal?: AbortSignal;
   onEvent?: (event: SyncEvent) => void;
-  /** Called before every platform call: the runtime's per-connection rate limiter plugs in here. */
+  /**
+   * Called before every engine operation that calls a platform: the runtime yields the event loop here and, for
+   * connectors that do not pace their own requests, takes a token of the connection's bucket.
+   */
   throttle?: (side: Side, operation: 'read' | 'write') => Promise<void>;
+  /** The pacer each opened connection's HTTP requests go through (see connectors/sdk/pacing.ts). */
+  pacerFor?: (connectionId: string, connector: string) => RequestPacer | undefined;
   /** Dry-run plan entries kept in the result (default 1000). */
   planLimit?: number;
   /** Page size asked of connectors (default 1000). */
@@ -72,12 +84,14 @@ async function openEndpoint(options: RunSyncOptions, endpoint: EndpointDefinitio
   if (!connection) throw new DataSyncError('not_found', `connection ${id} does not exist`);
   const connections = options.connections;
   const credentials = (await connections.credentials(options.orgId, id)) ?? {};
+  const pacer = options.pacerFor?.(id, connection.connector);
   return options.connectors.create(connection.connector, {
     orgId: options.orgId,
     settings: { ...connection.settings, ...endpoint.settings },
     credentials,
     db: options.db,
     connectionId: id,
+    ...(pacer ? { pacer } : {}),
     // Refreshed OAuth tokens are sealed on the connection before any call uses them, so a crash after the
     // refresh never leaves the connection with a refresh token the platform has already rotated away.
     tokens: {
@@ -150,9 +164,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
     try {
       clients = { a: await connectors.a.object(pair.a), b: await connectors.b.object(pair.b) };
     } catch (error) {
-      throw new DataSyncError('validation_failed', `pair ${pair.name}: ${errorMessage(error)}`, {
-        cause: error,
-      });
+      // A platform that could not answer (network, 5xx, rate limit, auth) is not a bad definition: its error
+      // keeps its kind, so the runtime backs off and retries it. Only an object that does not exist is ours.
+      if (!(error instanceof ConnectorError) || error.kind === 'not_found' || error.kind === 'validation')
+        throw new DataSyncError('validation_failed', `pair ${pair.name}: ${errorMessage(error)}`, {
+          cause: error,
+        });
+      throw error;
     }
     const compiled = new CompiledPair(pair, definition, { a: clients.a.spec, b: clients.b.spec });
     runners.set(pair.name, new PairRunner(shared, compiled, clients));
@@ -217,6 +235,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
       }
     }
   } catch (error) {
+    // Committed batches stay committed; the runtime resumes from the checkpoint at `resumeAt`.
+    if (error instanceof RunInterruption) throw error;
     if (options.signal?.aborted) {
       return result('cancelled', {
         code: 'internal',

@@ -63,6 +63,19 @@ export class DataSyncError extends Error {
   }
 }
 
+/**
+ * A run stopped on purpose, to go on later from its checkpoint (a rate budget spent until `resumeAt`): not a
+ * failure. The engine lets it through untouched, for the runtime to end the run `partial` with a continuation.
+ */
+export class RunInterruption extends Error {
+  constructor(
+    message: string,
+    readonly resumeAt: Date,
+  ) {
+    super(message);
+  }
+}
+
 export function isDataSyncError(value: unknown): value is DataSyncError {
   return value instanceof DataSyncError;
 }

@@ -7,6 +7,8 @@ import type { Store } from '../store/database.js';
 import type { Database } from '../store/schema.js';
 import type { Emit, RuntimeEvents } from './events.js';
 import type { EnqueueResult, Job, JobSpec, Queue } from './queue/queue.js';
+import type { RequestPacer } from '../connectors/sdk/pacing.js';
+import type { RateLimit as WindowLimit } from '../connectors/sdk/types.js';
 import type { RateLimit } from './rate-limiter.js';
 import type { RunContext } from './run-context.js';
 
@@ -24,6 +26,15 @@ export interface HandlerContext {
   rateLimit(connectionId: string, limit: RateLimit): Promise<void>;
   /** Tell the limiter the platform answered 429. */
   rateLimited(connectionId: string, retryAfterMs: number): Promise<void>;
+  /**
+   * The pacer for every HTTP request of a connection, one bucket per documented limit (`default` and e.g.
+   * HubSpot's `search`), drawing on the same budgets as `rateLimit`; its waits end at the run's deadline.
+   */
+  pacer(
+    connectionId: string,
+    buckets: Readonly<Record<string, WindowLimit>>,
+    signal?: AbortSignal,
+  ): RequestPacer;
   /** When the run must be done by (ms since the epoch); Infinity without a timeout. */
   deadline: number;
   enqueue(db: Kysely<Database>, spec: JobSpec): Promise<EnqueueResult>;

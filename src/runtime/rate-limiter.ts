@@ -8,6 +8,9 @@
  * NTP-synchronised clocks; a skew only shifts when tokens appear.
  */
 import { sql, type Kysely } from 'kysely';
+import type { RequestPacer } from '../connectors/sdk/pacing.js';
+import type { RateLimit as WindowLimit } from '../connectors/sdk/types.js';
+import { RunInterruption } from '../lib/errors.js';
 import type { DialectName } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
 import { sleep } from './sleep.js';
@@ -62,13 +65,13 @@ export interface RateLimiterOptions {
 export type TakeResult = { ok: true } | { ok: false; waitMs: number };
 
 /** Waiting for a token would pass the run's deadline: the run should checkpoint and continue later. */
-export class RateBudgetExhausted extends Error {
+export class RateBudgetExhausted extends RunInterruption {
   override readonly name = 'RateBudgetExhausted';
   constructor(
     readonly key: string,
-    readonly resumeAt: Date,
+    resumeAt: Date,
   ) {
-    super(`rate limit budget for ${key} exhausted until ${resumeAt.toISOString()}`);
+    super(`rate limit budget for ${key} exhausted until ${resumeAt.toISOString()}`, resumeAt);
   }
 }
 
@@ -184,4 +187,46 @@ export class RateLimiter {
 /** The bucket key for a connection. */
 export function connectionKey(connectionId: string): string {
   return `connection:${connectionId}`;
+}
+
+/** The key of one of a connection's documented buckets: `default` is the connection's own key. */
+export function bucketKey(connectionId: string, bucket: string): string {
+  return bucket === 'default' ? connectionKey(connectionId) : `${connectionKey(connectionId)}:${bucket}`;
+}
+
+export interface PacerOptions {
+  /** Waits that would end after this (ms since the epoch) throw RateBudgetExhausted instead. */
+  deadline?: number;
+  signal?: AbortSignal;
+  onWait?: (key: string, waitMs: number) => void;
+  onRefused?: (bucket: string, waitMs: number) => unknown;
+}
+
+/**
+ * The RequestPacer of one connection (connectors/sdk/pacing.ts) over this limiter: one bucket per documented
+ * limit, sized by bucketForWindow; a bucket the connector did not declare draws on `default`.
+ */
+export function connectionPacer(
+  limiter: RateLimiter,
+  connectionId: string,
+  buckets: Readonly<Record<string, WindowLimit>>,
+  options: PacerOptions = {},
+): RequestPacer {
+  return {
+    take: async (bucket, signal) => {
+      const declared = buckets[bucket] ?? buckets.default;
+      if (!declared) return;
+      const key = bucketKey(connectionId, buckets[bucket] ? bucket : 'default');
+      const abort = signal ?? options.signal;
+      await limiter.acquire(key, bucketForWindow(declared), {
+        ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+        ...(abort ? { signal: abort } : {}),
+        onWait: (waitMs) => options.onWait?.(key, waitMs),
+      });
+    },
+    refused: async (bucket, waitMs) => {
+      await limiter.penalize(bucketKey(connectionId, buckets[bucket] ? bucket : 'default'), waitMs);
+      await options.onRefused?.(bucket, waitMs);
+    },
+  };
 }

@@ -31,7 +31,7 @@ import {
   type Priority,
   type Queue,
 } from './queue/queue.js';
-import { RateBudgetExhausted, RateLimiter, connectionKey } from './rate-limiter.js';
+import { RateBudgetExhausted, RateLimiter, connectionKey, connectionPacer } from './rate-limiter.js';
 import { decideRetry, type RetryPolicyOptions } from './retry-policy.js';
 import { RunContext } from './run-context.js';
 import { enqueueRun } from './triggers.js';
@@ -214,6 +214,19 @@ export class Worker {
         }),
       rateLimited: (connectionId, retryAfterMs) =>
         this.limiter.penalize(connectionKey(connectionId), retryAfterMs),
+      pacer: (connectionId, buckets, signal) =>
+        connectionPacer(this.limiter, connectionId, buckets, {
+          // Keep a moment to checkpoint before the deadline.
+          deadline: deadline - 1000,
+          ...(signal ? { signal } : {}),
+          onWait: (key, waitMs) =>
+            this.events.emit('ratelimit.wait', { key, waitMs, runId: run?.id ?? null }),
+          onRefused: (bucket, waitMs) =>
+            run?.log(
+              'warn',
+              `${bucket === 'default' ? 'the platform' : `the platform's ${bucket} limit`} answered 429: waiting ${Math.ceil(waitMs)} ms, then sending the request again`,
+            ),
+        }),
     };
   }
 
@@ -248,7 +261,26 @@ export class Worker {
     }
     const connectionId = this.connectionOf(job, run);
     if (isConnectorError(error) && error.kind === 'rate_limited' && connectionId) {
-      await this.limiter.penalize(connectionKey(connectionId), error.retryAfterMs ?? 1000);
+      const waitMs = error.retryAfterMs ?? 1000;
+      await this.limiter.penalize(connectionKey(connectionId), waitMs);
+      if (run && reason === undefined) {
+        // The platform's rate is no fault of the run: it waits and goes on from its checkpoint with its attempt
+        // unspent, however often that happens (a run must not fail for being throttled).
+        const at = new Date(Date.now() + waitMs);
+        await runCtx?.log(
+          'warn',
+          `rate limited by the platform (${error.message}); going on at ${at.toISOString()}`,
+        );
+        await this.runs.requeue(run.id, error.message, job.attempt);
+        this.events.emit('job.retry', {
+          jobId: job.id,
+          type: job.type,
+          attempt: job.attempt,
+          at,
+          error: error.message,
+        });
+        return { kind: 'defer', at };
+      }
     }
     const cause = reason === 'timeout' ? new Error(`timed out after ${job.timeoutMs} ms`) : error;
     const decision = decideRetry(

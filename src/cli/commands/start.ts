@@ -11,6 +11,7 @@ import {
 } from '../../app/bootstrap.js';
 import { openContext } from '../../app/context.js';
 import { handleSignals } from '../../app/lifecycle.js';
+import { RateLimiter } from '../../runtime/rate-limiter.js';
 import { registryConnectionChecker } from '../../api/registry-connection-checker.js';
 import { buildServer } from '../../api/server.js';
 import { builtInConnectors } from '../../connectors/registry.js';
@@ -39,7 +40,11 @@ export function startCommand(): Command {
       });
       const server = await buildServer(ctx, {
         runtime,
-        connectionChecker: registryConnectionChecker(builtInConnectors(), ctx.store.db),
+        connectionChecker: registryConnectionChecker(
+          builtInConnectors(),
+          ctx.store.db,
+          new RateLimiter(ctx.store.db, ctx.store.dialect),
+        ),
       });
       let address: string;
       try {

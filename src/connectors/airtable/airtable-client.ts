@@ -4,8 +4,15 @@
  * errors; the record semantics live in airtable-objects.ts.
  */
 import { ConnectorError } from '../sdk/errors.js';
-import { httpCall, objectBody, type HttpCall } from '../sdk/http.js';
+import { httpCall, objectBody, type HttpAnswer, type HttpCall } from '../sdk/http.js';
+import { pacedCall, type RequestPacer } from '../sdk/pacing.js';
 import { airtableErrorOf } from './airtable-errors.js';
+
+/** The wait a rate-limit answer asks for (Airtable: 429, and 30 s unless Retry-After says otherwise). */
+function rateLimitWait(answer: HttpAnswer, what: string): number | undefined {
+  if (answer.status !== 429) return undefined;
+  return airtableErrorOf(answer, what).retryAfterMs ?? 30_000;
+}
 
 export const AIRTABLE_API = 'https://api.airtable.com';
 
@@ -14,6 +21,8 @@ export interface AirtableClientOptions {
   token: string;
   baseId: string;
   timeoutMs?: number;
+  /** Paces every request (Airtable: 5 requests per second per base; a 429 costs 30 s). */
+  pacer?: RequestPacer;
 }
 
 export type Query = [string, string][];
@@ -45,14 +54,18 @@ export class AirtableClient {
     extra: { query?: Query; body?: unknown; signal?: AbortSignal } = {},
   ): Promise<{ body: Record<string, unknown>; serverDateMs?: number }> {
     const qs = extra.query?.length ? `?${new URLSearchParams(extra.query).toString()}` : '';
-    const answer = await httpCall({
-      method,
-      url: `${this.options.baseUrl}${path}${qs}`,
-      headers: { authorization: `Bearer ${this.options.token}` },
-      body: extra.body,
-      ...(extra.signal ? { signal: extra.signal } : {}),
-      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
-    });
+    const answer = await pacedCall(
+      () =>
+        httpCall({
+          method,
+          url: `${this.options.baseUrl}${path}${qs}`,
+          headers: { authorization: `Bearer ${this.options.token}` },
+          body: extra.body,
+          ...(extra.signal ? { signal: extra.signal } : {}),
+          ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+        }),
+      { pacer: this.options.pacer, signal: extra.signal, rateLimitWait: (a) => rateLimitWait(a, what) },
+    );
     if (answer.status < 200 || answer.status >= 300) throw airtableErrorOf(answer, what);
     const date = answer.headers.date ? Date.parse(answer.headers.date) : NaN;
     return {

@@ -25,7 +25,7 @@ function required(values: Record<string, unknown>, key: string, where: string): 
 }
 
 export function airtableClientFor(
-  context: Pick<ConnectorContext, 'settings' | 'credentials'>,
+  context: Pick<ConnectorContext, 'settings' | 'credentials'> & Partial<Pick<ConnectorContext, 'pacer'>>,
 ): AirtableClient {
   const timeoutMs = Number(context.settings.timeoutMs);
   return new AirtableClient({
@@ -33,10 +33,13 @@ export function airtableClientFor(
     token: required(context.credentials, 'token', 'credentials'),
     baseId: required(context.settings, 'baseId', 'settings'),
     ...(Number.isFinite(timeoutMs) && timeoutMs > 0 ? { timeoutMs } : {}),
+    ...(context.pacer ? { pacer: context.pacer } : {}),
   });
 }
 
-export function airtableConnector(context: Pick<ConnectorContext, 'settings' | 'credentials'>): Connector {
+export function airtableConnector(
+  context: Pick<ConnectorContext, 'settings' | 'credentials'> & Partial<Pick<ConnectorContext, 'pacer'>>,
+): Connector {
   const client = airtableClientFor(context);
   const refField = typeof context.settings.refField === 'string' ? context.settings.refField : undefined;
   let tables: Promise<AirtableTableJson[]> | undefined;
@@ -69,6 +72,7 @@ export function airtableConnector(context: Pick<ConnectorContext, 'settings' | '
 export const airtableConnectorFactory: ConnectorFactory = {
   name: 'airtable',
   rateLimit: AIRTABLE_RATE_LIMIT,
+  pacesRequests: true,
   create: (context) => airtableConnector(context),
   check: (context) =>
     checkWith('Airtable', async () => {

@@ -4,6 +4,7 @@
  * `baseUrl`. A 207 (batch partly failed) is a success here: its `errors` are read per record by the caller.
  */
 import { httpCall, type HttpAnswer, type HttpCall } from '../sdk/http.js';
+import { DEFAULT_BUCKET, pacedCall, type RequestPacer } from '../sdk/pacing.js';
 import { ConnectorError } from '../sdk/errors.js';
 import type { TokenKeeper } from '../sdk/oauth.js';
 import type { OAuthTokens } from '../sdk/types.js';
@@ -15,6 +16,8 @@ export interface HubSpotClientOptions {
   baseUrl: string;
   token: string;
   timeoutMs?: number;
+  /** Paces every request: the `default` bucket (100 per 10 s) and, for CRM searches, `search` (5 per second). */
+  pacer?: RequestPacer;
 }
 
 export interface HubSpotObjectJson {
@@ -33,6 +36,9 @@ export interface HubSpotBatchError {
   context?: { ids?: string[] };
 }
 
+/** `POST /crm/v3/objects/{type}/search` and the other CRM search endpoints. */
+const SEARCH_PATH = /\/search$/;
+
 export class HubSpotClient {
   constructor(
     readonly options: HubSpotClientOptions,
@@ -49,6 +55,7 @@ export class HubSpotClient {
     tokens: OAuthTokens,
     app: { clientId: string; clientSecret: string },
   ): Promise<OAuthTokens> {
+    await this.options.pacer?.take(DEFAULT_BUCKET);
     const answer = await httpCall({
       method: 'POST',
       url: `${this.options.baseUrl}/oauth/v1/token`,
@@ -82,14 +89,27 @@ export class HubSpotClient {
     const qs = extra.query?.length ? `?${new URLSearchParams(extra.query).toString()}` : '';
     for (;;) {
       const token = this.token;
-      const answer = await httpCall({
-        method,
-        url: `${this.options.baseUrl}${path}${qs}`,
-        headers: { authorization: `Bearer ${token}` },
-        body: extra.body,
-        ...(extra.signal ? { signal: extra.signal } : {}),
-        ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
-      });
+      const answer = await pacedCall(
+        () =>
+          httpCall({
+            method,
+            url: `${this.options.baseUrl}${path}${qs}`,
+            headers: { authorization: `Bearer ${token}` },
+            body: extra.body,
+            ...(extra.signal ? { signal: extra.signal } : {}),
+            ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+          }),
+        {
+          pacer: this.options.pacer,
+          // CRM search endpoints have their own, lower limit beside the general one.
+          bucket: SEARCH_PATH.test(path) ? 'search' : DEFAULT_BUCKET,
+          signal: extra.signal,
+          rateLimitWait: (a) => {
+            const error = a.status === 429 ? hubspotErrorOf(a, what) : undefined;
+            return error?.kind === 'rate_limited' ? (error.retryAfterMs ?? 1000) : undefined;
+          },
+        },
+      );
       if (answer.status >= 200 && answer.status < 300) return answer;
       // An expired OAuth token: refresh once (shared by concurrent calls) and send the same call again.
       if (answer.status === 401 && this.keeper && (await this.keeper.renew(token))) continue;

@@ -19,8 +19,11 @@ import { hubspotWebhooks } from './hubspot-webhooks.js';
 
 /** Documented burst limit for private apps (Free/Starter): 100 requests per 10 seconds. Search has its own 5/s. */
 export const HUBSPOT_RATE_LIMIT: RateLimit = { requests: 100, intervalMs: 10_000 };
+/** Documented: the CRM search endpoints allow 5 requests per second per account, beside the general limit. */
+export const HUBSPOT_SEARCH_RATE_LIMIT: RateLimit = { requests: 5, intervalMs: 1000 };
 
-type Context = Pick<ConnectorContext, 'settings' | 'credentials'> & Partial<Pick<ConnectorContext, 'tokens'>>;
+type Context = Pick<ConnectorContext, 'settings' | 'credentials'> &
+  Partial<Pick<ConnectorContext, 'tokens' | 'pacer'>>;
 
 /** OAuth app credentials, when the connection was authorized through an app (else a private app token). */
 function oauthAppOf(
@@ -38,6 +41,7 @@ export function hubspotClientFor(context: Context): HubSpotClient {
     baseUrl: baseUrlOf(context.settings, HUBSPOT_API),
     token,
     ...(Number.isFinite(timeoutMs) && timeoutMs > 0 ? { timeoutMs } : {}),
+    ...(context.pacer ? { pacer: context.pacer } : {}),
   };
   const app = oauthAppOf(context.credentials);
   if (!app) return new HubSpotClient(options);
@@ -87,6 +91,8 @@ export function hubspotConnector(context: Context): Connector {
 export const hubspotConnectorFactory: ConnectorFactory = {
   name: 'hubspot',
   rateLimit: HUBSPOT_RATE_LIMIT,
+  buckets: { search: HUBSPOT_SEARCH_RATE_LIMIT },
+  pacesRequests: true,
   create: (context) => hubspotConnector(context),
   check: (context) =>
     checkWith('HubSpot', async () => {

@@ -4,6 +4,7 @@
  * `https://api.notion.com` unless the connection sets `baseUrl`.
  */
 import { httpCall, objectBody, type HttpCall } from '../sdk/http.js';
+import { pacedCall, type RequestPacer } from '../sdk/pacing.js';
 import { notionErrorOf } from './notion-errors.js';
 
 export const NOTION_API = 'https://api.notion.com';
@@ -15,6 +16,8 @@ export interface NotionClientOptions {
   token: string;
   version: NotionApiVersion;
   timeoutMs?: number;
+  /** Paces every request (Notion: an average of 3 requests per second per integration). */
+  pacer?: RequestPacer;
 }
 
 export class NotionClient {
@@ -27,14 +30,23 @@ export class NotionClient {
     what: string,
     extra: { body?: unknown; signal?: AbortSignal } = {},
   ): Promise<Record<string, unknown>> {
-    const answer = await httpCall({
-      method,
-      url: `${this.options.baseUrl}${path}`,
-      headers: { authorization: `Bearer ${this.options.token}`, 'notion-version': this.options.version },
-      body: extra.body,
-      ...(extra.signal ? { signal: extra.signal } : {}),
-      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
-    });
+    const answer = await pacedCall(
+      () =>
+        httpCall({
+          method,
+          url: `${this.options.baseUrl}${path}`,
+          headers: { authorization: `Bearer ${this.options.token}`, 'notion-version': this.options.version },
+          body: extra.body,
+          ...(extra.signal ? { signal: extra.signal } : {}),
+          ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+        }),
+      {
+        pacer: this.options.pacer,
+        signal: extra.signal,
+        // Notion answers 429 `rate_limited` with Retry-After in seconds.
+        rateLimitWait: (a) => (a.status === 429 ? (notionErrorOf(a, what).retryAfterMs ?? 1000) : undefined),
+      },
+    );
     if (answer.status < 200 || answer.status >= 300) throw notionErrorOf(answer, what);
     return objectBody(answer, `Notion ${what}`);
   }

@@ -18,7 +18,7 @@ import { notionWebhooks } from './notion-webhooks.js';
 export const NOTION_RATE_LIMIT: RateLimit = { requests: 3, intervalMs: 1000 };
 
 type Context = Pick<ConnectorContext, 'settings' | 'credentials'> &
-  Partial<Pick<ConnectorContext, 'db' | 'orgId' | 'connectionId'>>;
+  Partial<Pick<ConnectorContext, 'db' | 'orgId' | 'connectionId' | 'pacer'>>;
 
 export function notionClientFor(context: Context): NotionClient {
   const token = context.credentials.token;
@@ -32,6 +32,7 @@ export function notionClientFor(context: Context): NotionClient {
     token,
     version,
     ...(Number.isFinite(timeoutMs) && timeoutMs > 0 ? { timeoutMs } : {}),
+    ...(context.pacer ? { pacer: context.pacer } : {}),
   });
 }
 
@@ -91,6 +92,7 @@ export function notionConnector(context: Context): Connector {
 export const notionConnectorFactory: ConnectorFactory = {
   name: 'notion',
   rateLimit: NOTION_RATE_LIMIT,
+  pacesRequests: true,
   create: (context) => notionConnector(context),
   check: (context) =>
     checkWith('Notion', async () => {
