@@ -106,12 +106,11 @@ export async function startChaosProxy(
           f.seen++;
           if (f.seen === f.nth) kind = f.kind;
         }
-        if (kind) {
-          // A forced fault replaces the storm's and the random draw's turn for this request.
-        } else if (storm > 0) {
+        // A forced fault replaces the storm's and the random draw's turn for this request.
+        if (!kind && storm > 0) {
           storm--;
           kind = '429';
-        } else if (random() < proxy.rate) {
+        } else if (!kind && random() < proxy.rate) {
           // Which request fails is random; the kinds take turns, so a short run still sees each of them.
           const choices = req.method === 'GET' ? RANDOM.filter((k) => k !== 'accepted_then_timeout') : RANDOM;
           kind = choices[turn++ % choices.length]!;
