@@ -4,6 +4,7 @@
  */
 import type { AppContext } from '../app/context.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { defaultWebhookVerifiers } from '../hooks/schemes.js';
 import type { WebhookVerifierRegistry } from '../hooks/verifier.js';
 import { DataSyncError } from '../lib/errors.js';
 import type { Queue } from '../runtime/queue/queue.js';
@@ -55,6 +56,7 @@ export function defaultApiOptions(overrides: Partial<ApiOptions> = {}): ApiOptio
   // A runtime given whole serves the routes that only need its queue or its events.
   options.queue ??= options.runtime?.queue;
   options.connectors ??= builtInConnectors();
+  options.webhookVerifiers ??= defaultWebhookVerifiers();
   options.events ??= options.runtime?.events;
   return options;
 }

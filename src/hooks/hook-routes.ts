@@ -85,17 +85,65 @@ export async function hookRoutes(app: FastifyInstance, options: HookRoutesOption
       );
   }
 
+  /**
+   * The platform's unsigned subscription request (Notion's `{verification_token}`): the token is kept sealed for
+   * an admin to reveal once and paste into the platform, and it verifies every later delivery. A connection that
+   * already holds a different token keeps it and answers 409, so the hook URL alone cannot swap the key.
+   */
+  async function captureSubscriptionToken(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    connection: { id: string; orgId: string; connector: string },
+    field: string,
+    token: string,
+  ) {
+    const outcome = await ctx.repos.connections.captureVerificationToken(connection.id, field, token);
+    if (!outcome)
+      return reply.status(404).send(errorBody('not_found', 'no connection accepts webhooks here'));
+    if (outcome === 'different') {
+      metrics.webhookRejected.inc({ connector: connection.connector, reason: 'token_held' });
+      request.log.warn({ connectionId: connection.id }, 'webhook verification token refused: one is held');
+      return reply
+        .status(409)
+        .send(
+          errorBody(
+            'conflict',
+            'this connection already holds a verification token; reset it (DELETE ' +
+              `/api/v1/connections/${connection.id}/webhook-verification) to accept a new subscription's`,
+          ),
+        );
+    }
+    if (outcome === 'stored') {
+      await ctx.repos.auditLog.append(connection.orgId, {
+        actorType: 'system',
+        actorId: null,
+        action: 'connection.webhook_token_received',
+        resourceType: 'connection',
+        resourceId: connection.id,
+        details: { connector: connection.connector, field },
+      });
+      request.log.info({ connectionId: connection.id }, 'webhook verification token received');
+    }
+    return reply.status(200).send({ received: true, verification: outcome });
+  }
+
   app.post<HookParams>('/api/v1/hooks/:connectionId', async (request, reply) => {
     const found = await resolve(request, reply);
     if (!found) return reply;
     const { connection, verifier, credentials } = found;
+    const headers = flatHeaders(request);
+    const rawBody = typeof request.body === 'string' ? request.body : '';
+    const subscription = verifier.subscriptionToken;
+    const token = subscription?.read({ method: request.method, url: request.url, rawBody, headers });
+    if (subscription && token !== undefined) {
+      return captureSubscriptionToken(request, reply, connection, subscription.field, token);
+    }
     const secret = verifier.secretFields.map((f) => credentials[f]).find((v) => typeof v === 'string' && v);
     if (!secret) return reject(request, reply, connection.connector, 'no_secret');
-    const headers = flatHeaders(request);
     const hook: HookRequest = {
       method: request.method,
       url: `${ctx.config.publicUrl ?? `${request.protocol}://${request.host}`}${request.url}`,
-      rawBody: typeof request.body === 'string' ? request.body : '',
+      rawBody,
       headers,
     };
     let verdict;

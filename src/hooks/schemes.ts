@@ -13,6 +13,7 @@
  * Where the platform sends no event id, the body's digest stands in: a redelivery of the same bytes dedupes.
  */
 import { createHmac } from 'node:crypto';
+import { notionVerificationToken } from '../connectors/notion/notion-webhooks.js';
 import { verifyStandardWebhook } from '../deliveries/signing.js';
 import {
   bodyDigest,
@@ -85,12 +86,19 @@ export const standardWebhooksVerifier: WebhookVerifier = {
   },
 };
 
-export const notionVerifier = bodyHmac({
-  header: 'x-notion-signature',
-  prefix: 'sha256=',
-  secretFields: ['verificationToken', 'webhookSecret'],
-  eventId: (r) => idOf(field(parseJson(r.rawBody), 'id')),
-});
+export const notionVerifier: WebhookVerifier = {
+  ...bodyHmac({
+    header: 'x-notion-signature',
+    prefix: 'sha256=',
+    secretFields: ['verificationToken', 'webhookSecret'],
+    eventId: (r) => idOf(field(parseJson(r.rawBody), 'id')),
+  }),
+  subscriptionToken: {
+    field: 'verificationToken',
+    // The verification request is the one Notion sends unsigned: a signed body is an event, checked as such.
+    read: (r) => (r.headers['x-notion-signature'] ? undefined : notionVerificationToken(r.rawBody)),
+  },
+};
 
 export const airtableVerifier = bodyHmac({
   header: 'x-airtable-content-mac',

@@ -33,6 +33,15 @@ export interface WebhookVerifier {
   readonly secretFields: readonly string[];
   /** Checks the signature in constant time (and the timestamp, where the scheme has one). */
   verify(request: HookRequest, secret: string, now: Date): HookVerdict;
+  /**
+   * A platform that sends the key of later signatures, unsigned, when a subscription is created (Notion's
+   * `{verification_token}`): `read` recognises that request, and the receiver keeps the token in the
+   * connection's sealed credentials under `field` for an admin to copy into the platform.
+   */
+  readonly subscriptionToken?: {
+    field: string;
+    read(request: HookRequest): string | undefined;
+  };
   /** A `GET` verification handshake; absent when the platform has none. */
   handshake?(query: Record<string, string | undefined>, credentials: Record<string, string>): HandshakeAnswer;
 }

@@ -73,6 +73,10 @@ export interface ConnectionsTable {
   health_message: string | null;
   checked_at: string | null;
   managed_by: string | null;
+  /** When the platform sent its webhook verification token (kept in the sealed credentials). */
+  hook_token_received_at: string | null;
+  /** When an admin was shown that token: it is shown once. */
+  hook_token_revealed_at: string | null;
   created_at: string;
   updated_at: string;
 }

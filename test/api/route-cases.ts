@@ -44,6 +44,14 @@ export async function makeConnection(w: ApiWorld, t: TenantWorld) {
   });
 }
 
+async function makeNotionConnection(w: ApiWorld, t: TenantWorld) {
+  return w.ctx.repos.connections.create(t.org.id, {
+    name: unique('notion'),
+    connector: 'notion',
+    credentials: { token: 'secret_notion_token', databaseId: 'db' },
+  });
+}
+
 export async function makeAlertChannel(w: ApiWorld, t: TenantWorld) {
   return (
     await w.ctx.repos.alertChannels.create(t.org.id, { name: unique('alerts'), url: 'https://example.com/a' })
@@ -307,6 +315,20 @@ export const ROUTE_CASES: RouteCase[] = [
     route: 'POST /api/v1/connections/:id/test',
     status: 200,
     valid: async (w, t) => ({ params: { id: (await makeConnection(w, t)).id } }),
+  },
+  {
+    route: 'POST /api/v1/connections/:id/webhook-verification/reveal',
+    status: 200,
+    valid: async (w, t) => {
+      const c = await makeNotionConnection(w, t);
+      await w.ctx.repos.connections.captureVerificationToken(c.id, 'verificationToken', 'secret_route_case');
+      return { params: { id: c.id } };
+    },
+  },
+  {
+    route: 'DELETE /api/v1/connections/:id/webhook-verification',
+    status: 204,
+    valid: async (w, t) => ({ params: { id: (await makeNotionConnection(w, t)).id } }),
   },
   { route: 'GET /api/v1/collections', status: 200, valid: noInput },
   {

@@ -4,6 +4,7 @@
  * `POST …/:id/test` asks the pluggable ConnectionChecker and records the connection's health.
  */
 import { z } from 'zod';
+import type { WebhookVerifierRegistry } from '../../hooks/verifier.js';
 import { DataSyncError } from '../../lib/errors.js';
 import type { Connection } from '../../store/repositories/connections.js';
 import { created, defineRoute, noContent, ok, type ApiRoute } from '../define-route.js';
@@ -43,6 +44,14 @@ const ConnectionSchema = z
     healthMessage: z.string().nullable(),
     checkedAt: TimestampSchema.nullable(),
     managedBy: z.string().nullable(),
+    webhookVerification: z
+      .strictObject({ receivedAt: TimestampSchema, revealedAt: TimestampSchema.nullable() })
+      .nullable()
+      .meta({
+        description:
+          'the verification token the platform sent when a webhook subscription was created (Notion): ' +
+          'revealedAt null means an admin has not copied it yet (POST …/webhook-verification/reveal)',
+      }),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   })
@@ -83,6 +92,21 @@ export const SideSchemaSchema = z
 
 function view(c: Connection): z.output<typeof ConnectionSchema> {
   return c;
+}
+
+/** The credential field a connector's subscription token is kept in; 400 for a platform that sends none. */
+function subscriptionTokenField(verifiers: WebhookVerifierRegistry | undefined, c: Connection): string {
+  const field = verifiers?.get(c.connector)?.subscriptionToken?.field;
+  if (!field) {
+    throw new DataSyncError(
+      'bad_request',
+      `${c.connector} connections receive no webhook verification token`,
+      {
+        details: { connector: c.connector },
+      },
+    );
+  }
+  return field;
 }
 
 export const connectionRoutes: ApiRoute[] = [
@@ -199,6 +223,72 @@ export const connectionRoutes: ApiRoute[] = [
           throw new DataSyncError('not_found', 'connection not found');
         }
         await audit({ action: 'connection.deleted', resourceType: 'connection', resourceId: params.id });
+      });
+      return noContent();
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/connections/:id/webhook-verification/reveal',
+    operationId: 'revealWebhookVerificationToken',
+    summary: 'The verification token the platform sent for its webhook subscription, shown once',
+    description:
+      'Notion sends a token, unsigned, when a webhook subscription is created; paste it into Notion to verify ' +
+      'the subscription. The token also verifies every later delivery. It is answered once: 409 `conflict` ' +
+      'when none was received or it was already shown (reset it and have the platform send it again).',
+    tag: 'connections',
+    access: 'connections:write',
+    params: IdParams,
+    responses: { 200: z.strictObject({ token: z.string() }).meta({ id: 'WebhookVerificationToken' }) },
+    async handler({ params, auth, api, repos, transaction }) {
+      const c = await repos.connections.get(auth.orgId, params.id);
+      if (!c) throw new DataSyncError('not_found', 'connection not found');
+      const field = subscriptionTokenField(api.options.webhookVerifiers, c);
+      const token = await transaction(async (txRepos, audit) => {
+        const revealed = await txRepos.connections.revealVerificationToken(auth.orgId, c.id, field);
+        if (revealed === undefined) {
+          throw new DataSyncError(
+            'conflict',
+            c.webhookVerification
+              ? 'the verification token was already shown; reset it and have the platform send it again'
+              : 'no verification token has been received yet: create the webhook subscription in the platform',
+            { details: { webhookVerification: c.webhookVerification } },
+          );
+        }
+        await audit({
+          action: 'connection.webhook_token_revealed',
+          resourceType: 'connection',
+          resourceId: c.id,
+        });
+        return revealed;
+      });
+      return ok({ token });
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/api/v1/connections/:id/webhook-verification',
+    operationId: 'resetWebhookVerificationToken',
+    summary: "Forget the platform's verification token, so the next verification request is accepted",
+    description:
+      'Deliveries signed with the forgotten token are refused from then on. Use it when the subscription is ' +
+      'recreated in the platform, or a token was lost before it was copied.',
+    tag: 'connections',
+    access: 'connections:write',
+    params: IdParams,
+    responses: { 204: null },
+    async handler({ params, auth, api, repos, transaction }) {
+      const c = await repos.connections.get(auth.orgId, params.id);
+      if (!c) throw new DataSyncError('not_found', 'connection not found');
+      assertNotManagedByConfig(c, 'connection');
+      const field = subscriptionTokenField(api.options.webhookVerifiers, c);
+      await transaction(async (txRepos, audit) => {
+        await txRepos.connections.resetVerificationToken(auth.orgId, c.id, field);
+        await audit({
+          action: 'connection.webhook_token_reset',
+          resourceType: 'connection',
+          resourceId: c.id,
+        });
       });
       return noContent();
     },

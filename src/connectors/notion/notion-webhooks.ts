@@ -13,14 +13,22 @@ function header(headers: Record<string, string | undefined>, name: string): stri
   return undefined;
 }
 
-/** The token of a subscription's verification request, or undefined when the body is an event. */
+/**
+ * The token of a subscription's verification request, or undefined when the body is anything else: the request
+ * is a JSON object with `verification_token` as its one field (an event always has `id` and `type`).
+ */
 export function notionVerificationToken(rawBody: string): string | undefined {
+  let body: unknown;
   try {
-    const body = JSON.parse(rawBody) as { verification_token?: unknown };
-    return typeof body?.verification_token === 'string' ? body.verification_token : undefined;
+    body = JSON.parse(rawBody);
   } catch {
     return undefined;
   }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const keys = Object.keys(body);
+  const token = (body as { verification_token?: unknown }).verification_token;
+  if (keys.length !== 1 || typeof token !== 'string') return undefined;
+  return /^[\x21-\x7e]{8,500}$/.test(token) ? token : undefined;
 }
 
 const DELETES = new Set(['page.deleted']);

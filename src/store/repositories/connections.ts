@@ -25,9 +25,17 @@ export interface Connection {
   healthMessage: string | null;
   checkedAt: string | null;
   managedBy: string | null;
+  /**
+   * A webhook verification token the platform sent (Notion): when it arrived and when an admin was shown it
+   * (once); null when none is held.
+   */
+  webhookVerification: { receivedAt: string; revealedAt: string | null } | null;
   createdAt: string;
   updatedAt: string;
 }
+
+/** What became of a verification token the platform sent. */
+export type CapturedToken = 'stored' | 'same' | 'different';
 
 export function maskSecret(value: string): string {
   return value.length <= 8 ? '••••' : `••••${value.slice(-4)}`;
@@ -61,6 +69,8 @@ export class ConnectionRepository {
       health_message: null,
       checked_at: null,
       managed_by: input.managedBy ?? null,
+      hook_token_received_at: null,
+      hook_token_revealed_at: null,
       created_at: now,
       updated_at: now,
     };
@@ -137,7 +147,12 @@ export class ConnectionRepository {
     const set: Updateable<ConnectionsTable> = { updated_at: nowIso() };
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.settings !== undefined) set.settings = toJson(patch.settings);
-    if (patch.credentials !== undefined) set.credentials_enc = this.box.sealJson(patch.credentials);
+    if (patch.credentials !== undefined) {
+      set.credentials_enc = this.box.sealJson(patch.credentials);
+      // Credentials replaced as a whole: a token the platform sent is gone with them (or now typed by an admin).
+      set.hook_token_received_at = null;
+      set.hook_token_revealed_at = null;
+    }
     await this.db
       .updateTable('connections')
       .set(set)
@@ -145,6 +160,97 @@ export class ConnectionRepository {
       .where('id', '=', id)
       .execute();
     return this.get(orgId, id);
+  }
+
+  /**
+   * Unscoped, for the webhook receiver: keeps the verification token a platform sent (`field` of the sealed
+   * credentials). A connection already holding a different token keeps it: the first token stands until an
+   * admin resets it, so nobody who learns the hook URL can swap the key later deliveries are checked with. A
+   * compare-and-set on the sealed value makes two concurrent deliveries store one token.
+   */
+  async captureVerificationToken(
+    id: string,
+    field: string,
+    token: string,
+  ): Promise<CapturedToken | undefined> {
+    for (;;) {
+      const row = await this.db
+        .selectFrom('connections')
+        .select(['credentials_enc'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const credentials = row.credentials_enc ? this.box.openJson<Credentials>(row.credentials_enc) : {};
+      const held = credentials[field];
+      if (held) return held === token ? 'same' : 'different';
+      const now = nowIso();
+      let update = this.db
+        .updateTable('connections')
+        .set({
+          credentials_enc: this.box.sealJson({ ...credentials, [field]: token }),
+          hook_token_received_at: now,
+          hook_token_revealed_at: null,
+          updated_at: now,
+        })
+        .where('id', '=', id);
+      update =
+        row.credentials_enc === null
+          ? update.where('credentials_enc', 'is', null)
+          : update.where('credentials_enc', '=', row.credentials_enc);
+      const result = await update.executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) return 'stored';
+    }
+  }
+
+  /**
+   * The held verification token, once: the first call marks it shown and returns it, later calls return
+   * undefined (a token lost before it was copied is reset and sent again by the platform).
+   */
+  async revealVerificationToken(orgId: string, id: string, field: string): Promise<string | undefined> {
+    const result = await this.db
+      .updateTable('connections')
+      .set({ hook_token_revealed_at: nowIso() })
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .where('hook_token_received_at', 'is not', null)
+      .where('hook_token_revealed_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return undefined;
+    return (await this.credentials(orgId, id))?.[field];
+  }
+
+  /**
+   * Forgets the verification token, so the platform's next verification request is accepted. A compare-and-set
+   * like capture's (callers may already be inside a transaction, which cannot nest).
+   */
+  async resetVerificationToken(orgId: string, id: string, field: string): Promise<boolean> {
+    for (;;) {
+      const row = await this.db
+        .selectFrom('connections')
+        .select('credentials_enc')
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) return false;
+      const { [field]: _dropped, ...rest } = row.credentials_enc
+        ? this.box.openJson<Credentials>(row.credentials_enc)
+        : {};
+      let update = this.db
+        .updateTable('connections')
+        .set({
+          credentials_enc: this.box.sealJson(rest),
+          hook_token_received_at: null,
+          hook_token_revealed_at: null,
+          updated_at: nowIso(),
+        })
+        .where('org_id', '=', orgId)
+        .where('id', '=', id);
+      update =
+        row.credentials_enc === null
+          ? update.where('credentials_enc', 'is', null)
+          : update.where('credentials_enc', '=', row.credentials_enc);
+      if (Number((await update.executeTakeFirst()).numUpdatedRows) === 1) return true;
+    }
   }
 
   async setHealth(
@@ -186,6 +292,12 @@ export class ConnectionRepository {
       healthMessage: (row.health_message as string | null) ?? null,
       checkedAt: (row.checked_at as string | null) ?? null,
       managedBy: (row.managed_by as string | null) ?? null,
+      webhookVerification: row.hook_token_received_at
+        ? {
+            receivedAt: row.hook_token_received_at as string,
+            revealedAt: (row.hook_token_revealed_at as string | null) ?? null,
+          }
+        : null,
       createdAt: row.created_at as string,
       updatedAt: row.updated_at as string,
     };

@@ -3,10 +3,12 @@
  * their latest runs (merged, by time), linking to the runs of those syncs.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { toast } from 'sonner';
 import { DataTable, useCursorList } from '../components/DataTable';
 import { ManagedByConfigBadge } from '../components/ManagedByConfig';
+import { OnceSecret } from '../components/OnceSecret';
 import { Sparkline } from '../components/Sparkline';
 import { Button, Card, StatusChip } from '../components/ui';
 import { api } from '../lib/api';
@@ -32,9 +34,33 @@ export function ConnectionsPage() {
     onError: (e) => toast.error(e.message),
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ['connections'] }),
   });
+  // Notion sends its webhook verification token to DataSync; the admin pastes it into Notion, once.
+  const [token, setToken] = useState<{ name: string; value: string } | null>(null);
+  const reveal = useMutation({
+    mutationFn: (c: Connection) =>
+      api<{ token: string }>(`/connections/${c.id}/webhook-verification/reveal`, { method: 'POST' }).then(
+        (r) => ({ name: c.name, value: r.token }),
+      ),
+    onSuccess: setToken,
+    onError: (e) => toast.error(e.message),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['connections'] }),
+  });
+  const reset = useMutation({
+    mutationFn: (c: Connection) => api(`/connections/${c.id}/webhook-verification`, { method: 'DELETE' }),
+    onSuccess: () => toast.success('Verification reset: create the subscription again in the platform'),
+    onError: (e) => toast.error(e.message),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['connections'] }),
+  });
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Connections</h1>
+      {token ? (
+        <OnceSecret
+          label={`Webhook verification token for ${token.name} (paste it into the platform to verify the subscription)`}
+          value={token.value}
+          onDone={() => setToken(null)}
+        />
+      ) : null}
       <Card>
         <DataTable
           query={list}
@@ -77,6 +103,25 @@ export function ConnectionsPage() {
               },
             },
             { header: 'Credentials', cell: (c) => Object.keys(c.credentials).join(', ') || '—' },
+            {
+              header: 'Webhook',
+              cell: (c) => {
+                const v = c.webhookVerification;
+                if (!v) return <span className="text-xs text-zinc-400">—</span>;
+                return v.revealedAt ? (
+                  <span className="inline-flex items-center gap-2 text-xs text-zinc-500">
+                    <span title={v.revealedAt}>token copied {relativeTime(v.revealedAt)}</span>
+                    <Button variant="ghost" onClick={() => reset.mutate(c)} disabled={reset.isPending}>
+                      Reset
+                    </Button>
+                  </span>
+                ) : (
+                  <Button variant="secondary" onClick={() => reveal.mutate(c)} disabled={reveal.isPending}>
+                    Reveal verification token
+                  </Button>
+                );
+              },
+            },
             {
               header: 'Checked',
               cell: (c) => <span title={c.checkedAt ?? ''}>{relativeTime(c.checkedAt)}</span>,
