@@ -8,6 +8,10 @@
  *   saved as the account's checkpoint, the run ends `partial`, and the next run continues from there.
  * - A refused token is refreshed once; when the refresh itself fails, the account is marked (`problem`) and
  *   ticks skip it until it is reconnected.
+ * - Inside the run, a throttle answer is waited out and the same call sent again (never counted as a failure):
+ *   the platform's announced wait when it gives one, else the platform's default (`throttleWaitMs`). A server
+ *   or network failure is sent again after 1, 2 then 4 s; only then does the run end in error. Any wait that
+ *   would pass the deadline ends the run `partial` at its checkpoint instead.
  */
 import type { Kysely } from 'kysely';
 import { ConnectorError, isConnectorError } from '../connectors/sdk/errors.js';
@@ -15,6 +19,7 @@ import type { SocialClient, SocialPost } from '../connectors/social-post.js';
 import type { SecretBox } from '../lib/crypto/secret-box.js';
 import { errorMessage } from '../lib/errors.js';
 import { RateBudgetExhausted, type RateLimit } from '../runtime/rate-limiter.js';
+import { sleep } from '../runtime/sleep.js';
 import { ConnectionRepository } from '../store/repositories/connections.js';
 import {
   SocialAccountRepository,
@@ -30,6 +35,22 @@ import { expiresSoon, rateBucketOf, socialClientFor, type AppConnection } from '
 /** Posts this much older than the newest synced one are re-read for their metrics. */
 export const METRICS_WINDOW_MS = 3 * 24 * 60 * 60 * 1000;
 
+/** Resends of one call after a server or network failure, inside the run, before the run ends in error. */
+export const SERVER_RETRIES = 3;
+const SERVER_BACKOFF_MS = 1000;
+
+/**
+ * The wait after the `consecutive`-th throttle answer in a row (0 for the first) that announced none. TikTok
+ * counts requests over a one-minute sliding window and sends no Retry-After (developers.tiktok.com/doc/
+ * tiktok-api-v2-rate-limit): capacity comes back as the oldest requests leave the window, so the wait doubles
+ * from 1 s and never exceeds the window. Instagram's throttle errors carry Meta's estimated time to regain
+ * access, or its default (instagram-errors.ts), so this is their fallback only.
+ */
+export function throttleWaitMs(platform: SocialAccount['platform'], consecutive: number): number {
+  const cap = platform === 'tiktok' ? 60_000 : 5 * 60_000;
+  return Math.min(cap, 1000 * 2 ** Math.min(consecutive, 20));
+}
+
 export interface SocialSyncDeps {
   db: Kysely<Database>;
   box: SecretBox;
@@ -40,6 +61,8 @@ export interface SocialSyncDeps {
   throttle?: (key: string, limit: RateLimit, deadline: number) => Promise<void>;
   /** The platform throttled us: block the bucket for a while. */
   penalize?: (key: string, retryAfterMs: number) => Promise<void>;
+  /** Waits inside a run (throttle and failure backoff); default a timer. */
+  sleep?: (ms: number) => Promise<void>;
   /** Connection lookups shared by a tick's accounts. */
   connections?: Map<string, Promise<AppConnection | undefined>>;
   now?: () => number;
@@ -110,8 +133,7 @@ export async function syncSocialAccount(
 
     const refresh = async (why: string) => {
       try {
-        await throttle();
-        const next = await client.refresh();
+        const next = await call(() => client.refresh());
         const merged: AccountTokens = {
           accessToken: next.accessToken,
           refreshToken: next.refreshToken ?? tokens!.refreshToken,
@@ -138,6 +160,33 @@ export async function syncSocialAccount(
       }
     };
 
+    /** One platform call, sent again inside the run after a throttle answer or a server/network failure. */
+    const call = async <T>(send: () => Promise<T>): Promise<T> => {
+      for (let throttled = 0, failures = 0; ;) {
+        await throttle();
+        try {
+          return await send();
+        } catch (cause) {
+          if (!isConnectorError(cause)) throw cause;
+          let waitMs: number;
+          if (cause.kind === 'rate_limited') {
+            waitMs = cause.retryAfterMs ?? throttleWaitMs(account.platform, throttled);
+            throttled++;
+            // Every run on this bucket (other accounts of a TikTok app, other workers) holds off too.
+            await deps.penalize?.(bucket.key, waitMs);
+          } else if ((cause.kind === 'server' || cause.kind === 'network') && failures < SERVER_RETRIES) {
+            waitMs = SERVER_BACKOFF_MS * 2 ** failures;
+            failures++;
+          } else throw cause;
+          if (now() + waitMs > options.deadline) {
+            if (cause.kind === 'rate_limited') throw new Stop('rate');
+            throw cause;
+          }
+          await (deps.sleep ?? sleep)(waitMs);
+        }
+      }
+    };
+
     if (expiresSoon(account.platform, account.tokenExpiresAt, now())) await refresh('expires soon');
 
     const stopBefore =
@@ -150,10 +199,9 @@ export async function syncSocialAccount(
     let retriedAuth = false;
     for (;;) {
       checkpoint = cursor ? { cursor, stopBefore, newest } : checkpoint;
-      await throttle();
       let page;
       try {
-        page = await client.postsPage(cursor);
+        page = await call(() => client.postsPage(cursor));
       } catch (cause) {
         if (isConnectorError(cause) && cause.kind === 'auth' && !retriedAuth) {
           retriedAuth = true;
@@ -180,10 +228,6 @@ export async function syncSocialAccount(
         cause.reason === 'deadline'
           ? 'time budget used up: continues from its checkpoint next time'
           : 'rate limit budget used up: continues from its checkpoint next time';
-    } else if (isConnectorError(cause) && cause.kind === 'rate_limited') {
-      await deps.penalize?.(bucket.key, cause.retryAfterMs ?? 60_000);
-      status = 'partial';
-      error = `throttled by the platform: ${cause.message}`;
     } else {
       status = 'error';
       error = errorMessage(cause);

@@ -11,7 +11,7 @@ import { createTikTokSimulator, type TikTokSimulator } from '../../src/simulator
 import { hubSignature256 } from '../../src/simulators/instagram/instagram-webhooks.js';
 import { socialSyncDeps } from '../../src/social/social-deps.js';
 import { runSocialTick } from '../../src/social/social-tick.js';
-import type { SocialSyncDeps } from '../../src/social/sync-account.js';
+import { syncSocialAccount, type SocialSyncDeps } from '../../src/social/sync-account.js';
 import { describeApi, unique, type ApiWorld } from '../helpers/api.js';
 import { waitFor } from './wait-for.js';
 
@@ -347,6 +347,69 @@ describeApi('social auto-sync', (get) => {
     } finally {
       await sim.close();
     }
+  });
+
+  it('a manual Instagram sync that meets one 500 sends the page again after 1 s and succeeds', async () => {
+    const w = get();
+    ig.faults.add({ kind: 'status', status: 500, match: { pathIncludes: '/media' } });
+    const res = await w.inject({
+      method: 'POST',
+      url: `/api/v1/social-accounts/${ids.ig1}/sync`,
+      key: w.a.keys.editor,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'success', error: null });
+    expect(res.json().durationMs).toBeGreaterThanOrEqual(1000);
+    expect((await logsOf(w, { accountId: ids.ig1, trigger: 'manual' }))[0]).toMatchObject({
+      status: 'success',
+    });
+  });
+
+  it('waits inside the run: TikTok 429s without Retry-After back off 1, 2, 4 s (not a minute); 500s three times, then error', async () => {
+    const w = get();
+    const account = (await w.ctx.repos.socialAccounts.get(w.a.org.id, ids.tt1))!;
+    // The run's clock moves with its waits, so the deadline is tested without sitting them out.
+    let offset = 0;
+    const waits: number[] = [];
+    const penalized: number[] = [];
+    const timed: SocialSyncDeps = {
+      db: deps.db,
+      box: deps.box,
+      now: () => Date.now() + offset,
+      sleep: async (ms) => {
+        waits.push(ms);
+        offset += ms;
+      },
+      penalize: async (_key, ms) => {
+        penalized.push(ms);
+      },
+    };
+    const run = (budgetMs: number) =>
+      syncSocialAccount(timed, account, { trigger: 'manual', deadline: Date.now() + offset + budgetMs });
+
+    tt.faults.add({ kind: 'rate_limit', count: 3, match: { pathIncludes: '/v2/video/list/' } });
+    const throttled = await run(60_000);
+    expect(throttled).toMatchObject({ status: 'success', error: null });
+    expect(waits).toEqual([1000, 2000, 4000]);
+    // The shared bucket hears each wait, so other accounts of the app hold off too.
+    expect(penalized).toEqual([1000, 2000, 4000]);
+
+    // A storm longer than the run's budget: partial, to continue from its checkpoint, never failed.
+    waits.length = 0;
+    tt.faults.add({ kind: 'rate_limit', count: 20, match: { pathIncludes: '/v2/video/list/' } });
+    const storm = await run(10_000);
+    expect(storm.status).toBe('partial');
+    expect(storm.error).toMatch(/rate limit budget used up/);
+    expect(waits).toEqual([1000, 2000, 4000]);
+    tt.faults.clear();
+
+    waits.length = 0;
+    tt.faults.add({ kind: 'status', status: 500, count: 4, match: { pathIncludes: '/v2/video/list/' } });
+    const broken = await run(60_000);
+    expect(broken.status).toBe('error');
+    expect(broken.error).toMatch(/500/);
+    expect(waits).toEqual([1000, 2000, 4000]);
+    tt.faults.clear();
   });
 
   it('50 accounts with 2 failing → {total: 50, synced: 48, failed: 2, errors: […]}, one log row each', async () => {

@@ -1,14 +1,13 @@
 /**
  * @module TikTok API v2 error bodies as ConnectorErrors. API answers carry `{"error":{"code","message","log_id"}}`
  * (code `ok` on success): access_token_invalid, scope_not_authorized, scope_permission_missed → auth;
- * rate_limit_exceeded (429, no Retry-After: the window is one minute) → rate_limited; invalid_params → validation;
+ * rate_limit_exceeded (429, no Retry-After: the window is a one-minute sliding one, so the caller picks the wait,
+ * see social/sync-account.ts `throttleWaitMs`) → rate_limited; invalid_params → validation;
  * internal_error and 5xx → server. OAuth answers carry `{"error","error_description","log_id"}` instead:
  * invalid_grant / invalid_client → auth (a refresh that cannot succeed), others → validation.
  */
 import { ConnectorError, kindForStatus, parseRetryAfter, type ConnectorErrorKind } from '../sdk/errors.js';
 import type { HttpAnswer } from '../sdk/http.js';
-
-export const TIKTOK_DEFAULT_RETRY_MS = 60_000;
 
 const KIND_BY_CODE: Record<string, ConnectorErrorKind> = {
   access_token_invalid: 'auth',
@@ -55,8 +54,8 @@ export function tiktokErrorOf(answer: HttpAnswer, what: string): ConnectorError 
     {
       status: answer.status,
       ...(code ? { platformCode: code } : {}),
-      ...(kind === 'rate_limited'
-        ? { retryAfterMs: parseRetryAfter(answer.headers['retry-after']) ?? TIKTOK_DEFAULT_RETRY_MS }
+      ...(kind === 'rate_limited' && parseRetryAfter(answer.headers['retry-after']) !== undefined
+        ? { retryAfterMs: parseRetryAfter(answer.headers['retry-after'])! }
         : {}),
     },
   );
