@@ -20,6 +20,7 @@ import {
 } from '../../src/simulators/hubspot/hubspot-simulator.js';
 import type { SimulatorHandle } from '../../src/simulators/kit/simulator-handle.js';
 import { startNotionSimulator, type NotionSimulator } from '../../src/simulators/notion/notion-simulator.js';
+import { startSynupSimulator } from '../../src/simulators/synup/synup-simulator.js';
 import { runFinished, testAppContext } from '../helpers/app-context.js';
 import { describeEachDialect, type MigratedStore } from '../helpers/dialects.js';
 import { dropSchema } from '../helpers/queues.js';
@@ -129,6 +130,52 @@ describeEachDialect('request pacing', (get) => {
         expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(5);
       expect(s.log.find('POST', s.tableId).length).toBeGreaterThanOrEqual(6); // 60 creates in batches of 10
       expect(s.log.find('GET', '/v0/meta/bases').length).toBeGreaterThanOrEqual(1); // the schema load is paced too
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
+  it('Synup at its 10 requests/s per API key: every list page and each one-post write paced, no 429', async () => {
+    const fixture = get();
+    const { repos } = fixture;
+    const s = await startSynupSimulator({ seedRecords: 15 });
+    try {
+      const org = await repos.organizations.create({ name: 'Sy', slug: `sy-${Date.now()}-${Math.random()}` });
+      const posts = await repos.collections.create(org.id, { key: 'posts', name: 'Posts' });
+      await repos.records.writeMany(
+        org.id,
+        posts.id,
+        Array.from({ length: 40 }, (_, i) => ({ data: { content: `local ${i}` } })),
+      );
+      const connection = await repos.connections.create(org.id, {
+        name: 'synup',
+        connector: 'synup',
+        settings: { baseUrl: s.url, locationId: s.credentials.locationId },
+        credentials: { apiKey: s.credentials.apiKey! },
+      });
+      const sync = await repos.syncs.create(org.id, {
+        name: 'posts',
+        definition: {
+          a: { connector: 'collection' },
+          b: { connectionId: connection.id },
+          direction: 'two-way',
+          objects: [{ name: 'posts', a: 'posts', b: 'posts', fields: [{ a: 'content', b: 'content' }] }],
+        },
+      });
+      const { statuses, retries } = await runThroughRuntime(
+        fixture,
+        testAppContext(fixture),
+        org.id,
+        sync.id,
+      );
+      expect(statuses).toEqual(['success']);
+      expect(retries).toEqual([]);
+      expect(refused(s)).toEqual([]);
+      const times = s.log.entries().map((r) => r.at);
+      for (const t of times)
+        expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(10);
+      expect(s.account.posts.values().length).toBe(55);
+      expect(await repos.records.count(org.id, posts.id)).toBe(55);
     } finally {
       await s.close();
     }

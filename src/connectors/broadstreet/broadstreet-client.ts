@@ -4,11 +4,13 @@
  * `baseUrl`; paths carry their generation (`/api/0/…` nested, `/api/1/…` flat). Calls are paced to the
  * connection's rate (evenly spaced, never more than the rate within a second, shared by every object of the
  * connection) and a 429 is waited out (Retry-After) a few times before it is reported, so a long import rides
- * the limit instead of failing on it.
+ * the limit instead of failing on it. Inside a run the runtime's pacer comes on top: every call also takes a token
+ * of the connection's shared bucket, so concurrent runs and workers on one token keep to one budget.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorError } from '../sdk/errors.js';
 import { httpCall, type HttpAnswer, type HttpCall } from '../sdk/http.js';
+import { pacedCall, type RequestPacer } from '../sdk/pacing.js';
 import { broadstreetErrorOf } from './broadstreet-errors.js';
 
 export const BROADSTREET_API = 'https://api.broadstreetads.com';
@@ -22,6 +24,8 @@ export interface BroadstreetClientOptions {
   /** Calls per second this client starts at most. */
   requestsPerSecond: number;
   timeoutMs?: number;
+  /** The connection's shared buckets (the runtime's), taken on top of this client's own spacing. */
+  pacer?: RequestPacer;
 }
 
 export class BroadstreetClient {
@@ -62,19 +66,30 @@ export class BroadstreetClient {
     extra: { query?: Record<string, string>; body?: Record<string, unknown>; signal?: AbortSignal } = {},
   ): Promise<HttpAnswer> {
     const qs = new URLSearchParams({ ...extra.query, access_token: this.options.accessToken });
-    for (let waits = 0; ; waits++) {
+    const send = async () => {
       await this.pace(extra.signal);
       this.requests++;
-      const answer = await httpCall({
+      return httpCall({
         method,
         url: `${this.options.baseUrl}${path}?${qs.toString()}`,
         ...(extra.body ? { body: extra.body } : {}),
         ...(extra.signal ? { signal: extra.signal } : {}),
         ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
       });
-      if (answer.status !== 429 || waits >= MAX_429_WAITS) return answer;
+    };
+    /** A 429's wait, which also holds this client's own spacing back. */
+    const rateLimitWait = (answer: HttpAnswer) => {
+      if (answer.status !== 429) return undefined;
       const wait = broadstreetErrorOf(answer, path).retryAfterMs ?? 1000;
       this.blockedUntil = Math.max(this.blockedUntil, Date.now() + wait);
+      return wait;
+    };
+    const { pacer } = this.options;
+    // With the runtime's pacer, pacedCall waits out and resends 429s inside the run's budget.
+    if (pacer) return pacedCall(send, { pacer, signal: extra.signal, rateLimitWait });
+    for (let waits = 0; ; waits++) {
+      const answer = await send();
+      if (rateLimitWait(answer) === undefined || waits >= MAX_429_WAITS) return answer;
     }
   }
 

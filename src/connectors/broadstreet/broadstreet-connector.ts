@@ -22,7 +22,7 @@ import {
 /** No limit is published; 10 requests per second per token is the modelled one (docs/simulators/broadstreet.md). */
 export const BROADSTREET_RATE_LIMIT: RateLimit = { requests: 10, intervalMs: 1000 };
 
-type Context = Pick<ConnectorContext, 'settings' | 'credentials'>;
+type Context = Pick<ConnectorContext, 'settings' | 'credentials'> & Partial<Pick<ConnectorContext, 'pacer'>>;
 
 export function broadstreetClientFor(context: Context): BroadstreetClient {
   const accessToken = context.credentials.accessToken;
@@ -36,6 +36,7 @@ export function broadstreetClientFor(context: Context): BroadstreetClient {
     accessToken,
     requestsPerSecond: Number.isFinite(rate) && rate > 0 ? rate : declared,
     ...(Number.isFinite(timeoutMs) && timeoutMs > 0 ? { timeoutMs } : {}),
+    ...(context.pacer ? { pacer: context.pacer } : {}),
   });
 }
 
@@ -64,6 +65,7 @@ export function broadstreetConnector(context: Context): BroadstreetConnector {
 export const broadstreetConnectorFactory: ConnectorFactory = {
   name: 'broadstreet',
   rateLimit: BROADSTREET_RATE_LIMIT,
+  pacesRequests: true,
   create: (context) => broadstreetConnector(context),
   check: (context) =>
     checkWith('Broadstreet', async () => {

@@ -5,6 +5,7 @@
  */
 import { ConnectorError } from '../sdk/errors.js';
 import { httpCall, objectBody, type HttpCall } from '../sdk/http.js';
+import { pacedCall, type RequestPacer } from '../sdk/pacing.js';
 import { synupErrorOf } from './synup-errors.js';
 
 export const SYNUP_API = 'https://api.synup.com';
@@ -13,6 +14,8 @@ export interface SynupClientOptions {
   baseUrl: string;
   apiKey: string;
   timeoutMs?: number;
+  /** Paces every request (modelled: 10 requests per second per API key). */
+  pacer?: RequestPacer;
 }
 
 export interface SynupConnection<T> {
@@ -30,14 +33,23 @@ export class SynupClient {
     extra: { query?: [string, string][]; input?: unknown; signal?: AbortSignal } = {},
   ): Promise<Record<string, unknown>> {
     const qs = extra.query?.length ? `?${new URLSearchParams(extra.query).toString()}` : '';
-    const answer = await httpCall({
-      method,
-      url: `${this.options.baseUrl}/api/v4${path}${qs}`,
-      headers: { authorization: `API ${this.options.apiKey}` },
-      body: extra.input === undefined ? undefined : { input: extra.input },
-      ...(extra.signal ? { signal: extra.signal } : {}),
-      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
-    });
+    const answer = await pacedCall(
+      () =>
+        httpCall({
+          method,
+          url: `${this.options.baseUrl}/api/v4${path}${qs}`,
+          headers: { authorization: `API ${this.options.apiKey}` },
+          body: extra.input === undefined ? undefined : { input: extra.input },
+          ...(extra.signal ? { signal: extra.signal } : {}),
+          ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+        }),
+      {
+        pacer: this.options.pacer,
+        signal: extra.signal,
+        // Synup answers 429 RATE_LIMITED with Retry-After in seconds.
+        rateLimitWait: (a) => (a.status === 429 ? (synupErrorOf(a, what).retryAfterMs ?? 1000) : undefined),
+      },
+    );
     if (answer.status < 200 || answer.status >= 300) throw synupErrorOf(answer, what);
     const body = objectBody(answer, `Synup ${what}`);
     if (body.success !== true) throw synupErrorOf({ ...answer, status: 400 }, what);

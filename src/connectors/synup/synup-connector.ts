@@ -18,7 +18,7 @@ import { storedWebhookDeletes } from '../webhook-deletes.js';
 export const SYNUP_RATE_LIMIT: RateLimit = { requests: 10, intervalMs: 1000 };
 
 type Context = Pick<ConnectorContext, 'settings' | 'credentials'> &
-  Partial<Pick<ConnectorContext, 'db' | 'orgId' | 'connectionId'>>;
+  Partial<Pick<ConnectorContext, 'db' | 'orgId' | 'connectionId' | 'pacer'>>;
 
 export function synupClientFor(context: Context): SynupClient {
   const apiKey = context.credentials.apiKey;
@@ -28,6 +28,7 @@ export function synupClientFor(context: Context): SynupClient {
     baseUrl: baseUrlOf(context.settings, SYNUP_API),
     apiKey,
     ...(Number.isFinite(timeoutMs) && timeoutMs > 0 ? { timeoutMs } : {}),
+    ...(context.pacer ? { pacer: context.pacer } : {}),
   });
 }
 
@@ -60,6 +61,7 @@ export function synupConnector(context: Context): Connector {
 export const synupConnectorFactory: ConnectorFactory = {
   name: 'synup',
   rateLimit: SYNUP_RATE_LIMIT,
+  pacesRequests: true,
   create: (context) => synupConnector(context),
   check: (context) =>
     checkWith('Synup', async () => {
