@@ -24,6 +24,12 @@ import { coldStartDemo, fanOut } from './scenarios/syndication.js';
 import { socialTick } from './scenarios/social-tick.js';
 import { adServerImport } from './scenarios/adserver-import.js';
 import { rateLimitedPush } from './scenarios/rate-limited-push.js';
+import {
+  PACED_PLATFORMS,
+  PLATFORM_CEILINGS,
+  platformPacing,
+  type PacedPlatform,
+} from './scenarios/platform-pacing.js';
 import { request } from 'undici';
 import { startHubSpotSimulator } from '../src/simulators/hubspot/hubspot-simulator.js';
 
@@ -270,6 +276,8 @@ interface Options {
   runs: number;
   dialect: 'sqlite' | 'postgres';
   n: number | undefined;
+  /** `platform-pacing` only: one platform instead of all. */
+  platform: string | undefined;
 }
 
 type Scenario = (options: Options) => Promise<{ parameters: Record<string, unknown>; figures: Figure[] }>;
@@ -438,6 +446,60 @@ const scenarios: Record<string, Scenario> = {
         batch: 10,
         ceilingRecordsPerSecond: 50,
         dialect: o.dialect,
+      },
+      figures: f,
+    };
+  },
+  /**
+   * Per platform (`--platform` for one), a two-way sync whose first run creates n records (`--n`, default per
+   * platform: 10,000 for Airtable and HubSpot, 300 for Notion, 1,000 for Synup, each minutes at the ceiling) on
+   * the empty simulator at its documented limit: records/s as a share of the ceiling (rate × batch), requests
+   * over the limit and failed runs. See bench/scenarios/platform-pacing.ts.
+   */
+  'platform-pacing': async (o) => {
+    const chosen = o.platform ? [o.platform] : [...PACED_PLATFORMS];
+    for (const p of chosen)
+      if (!(PACED_PLATFORMS as readonly string[]).includes(p))
+        throw new Error(`--platform must be one of ${PACED_PLATFORMS.join(', ')}, not "${p}"`);
+    const platforms = chosen as PacedPlatform[];
+    const f = figures(
+      platforms.flatMap((p) => [
+        `${p} wall time s`,
+        `${p} records/s`,
+        `${p} share of ceiling %`,
+        `${p} requests`,
+        `${p} requests over the limit`,
+        `${p} failed runs`,
+        `${p} runs`,
+      ]),
+    );
+    const ns = Object.fromEntries(platforms.map((p) => [p, o.n ?? PLATFORM_CEILINGS[p].defaultN]));
+    for (let r = 0; r < o.runs; r++) {
+      const row: number[] = [];
+      for (const platform of platforms) {
+        const s = await platformPacing({ platform, dialect: o.dialect, n: ns[platform]!, pgUrl: PG_URL });
+        row.push(
+          s.seconds,
+          s.recordsPerSecond,
+          s.shareOfCeiling * 100,
+          s.requests,
+          s.overLimit,
+          s.failedRuns,
+          s.runs,
+        );
+      }
+      add(f, row);
+    }
+    return {
+      parameters: {
+        n: ns,
+        dialect: o.dialect,
+        ceilings: Object.fromEntries(
+          platforms.map((p) => {
+            const c = PLATFORM_CEILINGS[p];
+            return [p, `${c.limit}; ${c.batch} per request = ${c.requestsPerSecond * c.batch} records/s`];
+          }),
+        ),
       },
       figures: f,
     };
@@ -865,6 +927,7 @@ async function main(): Promise<void> {
     runs: Number(flag('runs') ?? 3),
     dialect: (flag('dialect') as Options['dialect']) ?? 'sqlite',
     n: flag('n') ? Number(flag('n')) : undefined,
+    platform: flag('platform'),
   };
   const chosen = names.length > 0 ? names : Object.keys(scenarios);
   for (const name of chosen) {

@@ -10,6 +10,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { syncCommand } from './commands/sync.js';
+import { orgCommand } from './commands/org.js';
 import { workerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   program.addCommand(migrateCommand());
   program.addCommand(simCommand());
   program.addCommand(syncCommand());
+  program.addCommand(orgCommand());
   program.addCommand(planCommand());
   program.addCommand(applyCommand());
   program.addCommand(exportCommand());

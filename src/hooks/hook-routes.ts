@@ -11,6 +11,7 @@ import { errorBody } from '../api/http-errors.js';
 import type { ServerRuntime } from '../api/api-options.js';
 import type { ServerMetrics } from '../api/server-metrics.js';
 import { ingestWebhookEvent } from '../runtime/triggers.js';
+import { defaultPublicUrl } from '../syndication/site-url.js';
 import type { HookRejection, HookRequest, WebhookVerifierRegistry } from './verifier.js';
 
 export interface HookRoutesOptions {
@@ -142,7 +143,8 @@ export async function hookRoutes(app: FastifyInstance, options: HookRoutesOption
     if (!secret) return reject(request, reply, connection.connector, 'no_secret');
     const hook: HookRequest = {
       method: request.method,
-      url: `${ctx.config.publicUrl ?? `${request.protocol}://${request.host}`}${request.url}`,
+      // Over our own configured address, never the Host header the sender chose (HubSpot v3 signs the URL).
+      url: `${defaultPublicUrl(ctx.config)}${request.url}`,
       rawBody,
       headers,
     };

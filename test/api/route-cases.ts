@@ -199,6 +199,13 @@ export const ROUTE_CASES: RouteCase[] = [
   { route: 'POST /api/v1/auth/logout', status: 204, session: true, valid: noInput },
   { route: 'GET /api/v1/me', status: 200, valid: noInput },
   {
+    route: 'POST /api/v1/organizations',
+    status: 201,
+    session: true,
+    valid: async () => ({ body: { name: unique('Tenant') } }),
+    bad: async () => ({ body: { name: 'x', slug: 'Not A Slug' } }),
+  },
+  {
     route: 'GET /api/v1/members',
     status: 200,
     valid: async () => ({ query: { limit: '10', role: 'viewer' } }),

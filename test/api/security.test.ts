@@ -363,21 +363,49 @@ describeApi(
       expect(other.statusCode).toBe(200);
     });
 
-    it('refuses a client whose API key checks keep failing, even with a valid key, until the window passes', async () => {
+    it('a valid key is never refused for others’ failures from its address; a failing address or key gets 429', async () => {
       const w = get();
       const from = { remoteAddress: '198.51.100.9' };
-      for (let i = 0; i < 3; i++) {
-        expect(
-          (await w.inject({ method: 'GET', url: '/api/v1/me', key: `dsk_${'x'.repeat(40)}${i}`, ...from }))
-            .statusCode,
-        ).toBe(401);
+      const guess = (i: number) =>
+        w.inject({ method: 'GET', url: '/api/v1/me', key: `dsk_${'x'.repeat(40)}${i}`, ...from });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await guess(i)).statusCode);
+      // Each guess is a different key: the address's count turns the failing ones into 429.
+      expect(statuses).toEqual([401, 401, 429, 429]);
+      const limited = await guess(9);
+      expect(limited.json().error).toMatchObject({ code: 'rate_limited' });
+      expect(limited.headers['retry-after']).toBeDefined();
+      // Someone else behind the same address with a valid key is served.
+      const owner = await w.inject({ method: 'GET', url: '/api/v1/me', key: w.a.keys.owner, ...from });
+      expect(owner.statusCode).toBe(200);
+
+      // A revoked key left in a cron job is refused before it is looked up again, from any address.
+      const stale = `dsk_${'y'.repeat(40)}`;
+      for (const [i, expected] of [401, 401, 401].entries()) {
+        const res = await w.inject({
+          method: 'GET',
+          url: '/api/v1/me',
+          key: stale,
+          remoteAddress: `203.0.113.${i + 1}`,
+        });
+        expect(res.statusCode).toBe(expected);
       }
-      const blocked = await w.inject({ method: 'GET', url: '/api/v1/me', key: w.a.keys.viewer, ...from });
-      expect(blocked.statusCode).toBe(429);
-      expect(blocked.headers['retry-after']).toBeDefined();
-      expect((await w.inject({ method: 'GET', url: '/api/v1/me', key: w.a.keys.viewer })).statusCode).toBe(
-        200,
-      );
+      const again = await w.inject({
+        method: 'GET',
+        url: '/api/v1/me',
+        key: stale,
+        remoteAddress: '203.0.113.9',
+      });
+      expect(again.statusCode).toBe(429);
+      expect(again.json().error.message).toMatch(/this credential/);
+      // And the valid keys of those addresses are not.
+      const fine = await w.inject({
+        method: 'GET',
+        url: '/api/v1/me',
+        key: w.a.keys.viewer,
+        remoteAddress: '203.0.113.1',
+      });
+      expect(fine.statusCode).toBe(200);
     });
   },
   { loginRateLimit: { max: 3, timeWindowMs: 60_000 }, authFailureLimit: { max: 3, windowMs: 60_000 } },

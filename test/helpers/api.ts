@@ -18,6 +18,7 @@ import { SecretBox } from '../../src/lib/crypto/secret-box.js';
 import type { Organization } from '../../src/store/repositories/organizations.js';
 import { createRepositories } from '../../src/store/repositories/index.js';
 import type { Role } from '../../src/store/schema.js';
+import { createOrganization } from '../../src/app/create-organization.js';
 import { migrateToLatest } from '../../src/store/migrator.js';
 import { createTestDatabase, DIALECTS } from './dialects.js';
 import { dropSchema } from './queues.js';
@@ -43,8 +44,21 @@ export interface ApiWorld {
 let n = 0;
 export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${n++}`;
 
-async function tenant(ctx: AppContext, name: string): Promise<TenantWorld> {
-  const org = await ctx.repos.organizations.create({ name, slug: unique(name.toLowerCase()) });
+/**
+ * A tenant with a key per role. `viaProduct` makes it the way the product does (`createOrganization`, behind
+ * POST /api/v1/organizations and `datasync org create`), so the tenancy suites run against such an organization.
+ */
+async function tenant(ctx: AppContext, name: string, viaProduct = false): Promise<TenantWorld> {
+  const slug = unique(name.toLowerCase());
+  const org = viaProduct
+    ? (
+        await createOrganization(ctx.store.db, ctx.box, {
+          name,
+          slug: slug.replace(/[^a-z0-9-]/g, '-'),
+          actor: { type: 'system', id: null },
+        })
+      ).organization
+    : await ctx.repos.organizations.create({ name, slug });
   const keys = {} as Record<Role, string>;
   for (const role of ROLES) keys[role] = (await ctx.repos.apiKeys.create(org.id, { name: role, role })).key;
   return { org, keys };
@@ -95,7 +109,7 @@ export function describeApi(
         });
         await app.ready();
         const a = await tenant(ctx, 'Alpha');
-        const b = await tenant(ctx, 'Beta');
+        const b = await tenant(ctx, 'Beta', true);
         const login = { email: `${unique('owner')}@example.com`, password: 'correct horse battery' };
         const user = await ctx.repos.users.create({
           email: login.email,

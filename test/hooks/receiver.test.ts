@@ -105,7 +105,7 @@ describeApi('webhook receiver', (get) => {
     expect((await post(w, mem.id, body, {})).statusCode).toBe(404);
   });
 
-  it('verifies HubSpot v3 over the URL the platform called, and runs Meta’s GET handshake', async () => {
+  it('verifies HubSpot v3 over the documented default public URL, never the Host header; runs Meta’s GET handshake', async () => {
     const w = get();
     const hub = await w.ctx.repos.connections.create(w.a.org.id, {
       name: unique('hs'),
@@ -114,7 +114,17 @@ describeApi('webhook receiver', (get) => {
     });
     const body = '[{"eventId":7,"objectId":1}]';
     const ts = String(Date.now());
-    const url = `http://hooks.example.com/api/v1/hooks/${hub.id}`;
+    expect(w.ctx.config.publicUrl).toBeUndefined();
+    // A sender that signs over the Host header it sends itself is not trusted for it.
+    const spoofed = `http://hooks.example.com/api/v1/hooks/${hub.id}`;
+    const refused = await post(w, hub.id, body, {
+      host: 'hooks.example.com',
+      'x-hubspot-signature-v3': hubspotSignatureV3('hs-client-secret', 'POST', spoofed, body, ts),
+      'x-hubspot-request-timestamp': ts,
+    });
+    expect(refused.statusCode).toBe(401);
+    // Without DATASYNC_PUBLIC_URL the address is the README's default, http://localhost:<PORT>.
+    const url = `http://localhost:${w.ctx.config.port}/api/v1/hooks/${hub.id}`;
     const res = await post(w, hub.id, body, {
       host: 'hooks.example.com',
       'x-hubspot-signature-v3': hubspotSignatureV3('hs-client-secret', 'POST', url, body, ts),

@@ -1,11 +1,12 @@
 /**
  * @module Request authentication and organization selection.
  * Credentials, in order: `Authorization: Bearer dsk_…` (an API key, bound to one organization), else the
- * `datasync_session` cookie (a person, member of any number of organizations). A client whose recent checks failed
- * too often is refused (429) before its next credential is even looked at.
+ * `datasync_session` cookie (a person, member of any number of organizations). A credential whose recent checks
+ * failed too often is refused (429) before it is looked up again; a valid one always passes (see `refused`).
  * Organization: the key's own, or for a person the `X-DataSync-Org` header (id or slug), or their only membership.
  * An organization the caller does not belong to answers 404, the same as one that does not exist.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSyncError } from '../../lib/errors.js';
 import type { Membership } from '../../store/repositories/organizations.js';
@@ -18,19 +19,33 @@ export const ORG_HEADER = 'x-datasync-org';
 
 const BEARER = /^Bearer\s+(dsk_[A-Za-z0-9_-]{20,200})$/;
 
-function refuseIfLimited(request: FastifyRequest, reply: FastifyReply, api: ApiContext): void {
-  const waitMs = api.authFailures.retryAfterMs(request.ip);
-  if (waitMs > 0) {
-    const seconds = Math.ceil(waitMs / 1000);
-    void reply.header('retry-after', String(seconds));
-    throw new DataSyncError('rate_limited', 'too many failed sign-in attempts from this address', {
-      details: { retryAfterSeconds: seconds },
-    });
-  }
+/**
+ * Failed checks are counted per presented credential and per address, and a valid credential always passes: a
+ * client behind the same NAT as someone guessing (or as a cron job with a revoked key) is never refused for their
+ * failures. A credential that keeps failing is refused before it is looked up again; an address whose attempts
+ * keep failing gets 429 instead of 401 for each further failing one. Keys are digests: no secret is kept here.
+ */
+const credentialKey = (presented: string) =>
+  `credential:${createHash('sha256').update(presented).digest('base64url').slice(0, 32)}`;
+const addressKey = (request: FastifyRequest) => `address:${request.ip}`;
+
+function limited(reply: FastifyReply, waitMs: number, message: string): DataSyncError {
+  const seconds = Math.ceil(waitMs / 1000);
+  void reply.header('retry-after', String(seconds));
+  return new DataSyncError('rate_limited', message, { details: { retryAfterSeconds: seconds } });
 }
 
-function unauthorized(api: ApiContext, request: FastifyRequest, message: string): DataSyncError {
-  api.authFailures.recordFailure(request.ip);
+function refused(
+  api: ApiContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  credential: string,
+  message: string,
+): DataSyncError {
+  api.authFailures.recordFailure(credential);
+  api.authFailures.recordFailure(addressKey(request));
+  const waitMs = api.authFailures.retryAfterMs(addressKey(request));
+  if (waitMs > 0) return limited(reply, waitMs, 'too many failed credential checks from this address');
   return new DataSyncError('unauthorized', message);
 }
 
@@ -43,18 +58,22 @@ export async function resolvePrincipal(
   const header = request.headers.authorization;
   const cookie = request.cookies?.[SESSION_COOKIE];
   if (header === undefined && cookie === undefined) return undefined;
-  refuseIfLimited(request, reply, api);
+  const credential = credentialKey(header ?? cookie!);
+  const credentialWait = api.authFailures.retryAfterMs(credential);
+  if (credentialWait > 0) throw limited(reply, credentialWait, 'too many failed checks of this credential');
   if (header !== undefined) {
     const match = BEARER.exec(header);
-    if (!match) throw unauthorized(api, request, 'the Authorization header must be `Bearer dsk_…`');
+    if (!match)
+      throw refused(api, request, reply, credential, 'the Authorization header must be `Bearer dsk_…`');
     const apiKey = await api.app.repos.apiKeys.authenticate(match[1]!);
-    if (!apiKey) throw unauthorized(api, request, 'unknown or revoked API key');
+    if (!apiKey) throw refused(api, request, reply, credential, 'unknown or revoked API key');
     return { kind: 'api_key', apiKey };
   }
   const token = cookie!;
   const session = token.length <= 200 ? await api.app.repos.sessions.authenticate(token) : undefined;
   const user = session && (await api.app.repos.users.get(session.user_id));
-  if (!session || !user) throw unauthorized(api, request, 'the session has expired: sign in again');
+  if (!session || !user)
+    throw refused(api, request, reply, credential, 'the session has expired: sign in again');
   const memberships = await api.app.repos.users.memberships(user.id);
   return { kind: 'user', user, session, sessionToken: token, memberships };
 }

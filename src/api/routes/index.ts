@@ -10,6 +10,7 @@ import { collectionRoutes } from './collections.js';
 import { connectionRoutes } from './connections.js';
 import { mappingRoutes } from './mappings.js';
 import { meRoutes } from './me.js';
+import { organizationRoutes } from './organizations.js';
 import { memberRoutes } from './members.js';
 import { recordRoutes } from './records.js';
 import { siteRoutes } from './sites.js';
@@ -30,6 +31,7 @@ import { syncStartRoutes } from './sync-start.js';
 export const API_ROUTES: readonly ApiRoute[] = [
   ...authRoutes,
   ...meRoutes,
+  ...organizationRoutes,
   ...memberRoutes,
   ...apiKeyRoutes,
   ...auditLogRoutes,

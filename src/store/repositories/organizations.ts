@@ -18,8 +18,9 @@ export interface Membership {
 export class OrganizationRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(input: { name: string; slug: string }): Promise<Organization> {
-    const row = { id: newId('org'), name: input.name, slug: input.slug, created_at: nowIso() };
+  /** `id` when the caller needs it beforehand (to scope the new tenant's first writes to it). */
+  async create(input: { name: string; slug: string; id?: string }): Promise<Organization> {
+    const row = { id: input.id ?? newId('org'), name: input.name, slug: input.slug, created_at: nowIso() };
     await this.db.insertInto('organizations').values(row).execute();
     return row;
   }

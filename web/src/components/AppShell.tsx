@@ -9,6 +9,7 @@ import { useMe } from '../lib/session';
 import { toggleTheme } from '../lib/theme';
 import { Button, Skeleton } from './ui';
 import { CommandPalette } from './CommandPalette';
+import { NewOrganization } from './NewOrganization';
 import { NotificationBell } from './NotificationBell';
 
 export const NAVIGATION = [
@@ -76,6 +77,7 @@ export function AppShell() {
               </option>
             ))}
           </select>
+          {data.user ? <NewOrganization /> : null}
         </label>
         <ul className="space-y-0.5">
           {NAVIGATION.map((item) => (
