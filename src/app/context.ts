@@ -7,6 +7,7 @@ import { SecretBox } from '../lib/crypto/secret-box.js';
 import { ensureDataDir } from '../lib/data-dir.js';
 import { DataSyncError } from '../lib/errors.js';
 import { loadSecretKey } from '../lib/crypto/secret-key.js';
+import { verifySecretKey } from './secret-key-check.js';
 import type { Logger } from '../lib/logger.js';
 import { openDatabase, type Store } from '../store/database.js';
 import { migrateToLatest, pendingMigrations } from '../store/migrator.js';
@@ -35,6 +36,7 @@ export async function openContext(
   ensureDataDir(config.dataDir);
   const key = loadSecretKey(config.secretKey, config.dataDir);
   const store = await openDatabase(config.database);
+  let box = new SecretBox(key.key);
   try {
     if (options.migrate) {
       const report = await migrateToLatest(store.db as never, store.dialect);
@@ -51,11 +53,11 @@ export async function openContext(
         );
       }
     }
+    box = await verifySecretKey(store.db, box, key);
   } catch (error) {
     await store.close();
     throw error;
   }
-  const box = new SecretBox(key.key);
   return {
     config,
     logger,

@@ -11,6 +11,7 @@ import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { syncCommand } from './commands/sync.js';
 import { orgCommand } from './commands/org.js';
+import { secretsCommand } from './commands/secrets.js';
 import { workerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   program.addCommand(simCommand());
   program.addCommand(syncCommand());
   program.addCommand(orgCommand());
+  program.addCommand(secretsCommand());
   program.addCommand(planCommand());
   program.addCommand(applyCommand());
   program.addCommand(exportCommand());

@@ -81,6 +81,13 @@ export interface ConnectionsTable {
   updated_at: string;
 }
 
+/** One row sealed with the secret key: a start with another key is refused (app/secret-key-check.ts). */
+export interface SecretCanaryTable {
+  id: string;
+  sealed: string;
+  created_at: string;
+}
+
 export interface CollectionsTable {
   id: string;
   org_id: string;
@@ -370,6 +377,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
   connections: ConnectionsTable;
+  secret_canary: SecretCanaryTable;
   collections: CollectionsTable;
   counters: CountersTable;
   records: RecordsTable;

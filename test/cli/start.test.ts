@@ -1,22 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { baseEnv, runCli, runCliToEnd } from '../helpers/cli.js';
+import { baseEnv, expectOneLineError, runCli, runCliToEnd } from '../helpers/cli.js';
 import { createTestDatabase, PG_URL } from '../helpers/dialects.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'datasync-cli-'));
 
 /** One line, naming the problem and the fix; no stack frames. */
-function expectOneLineError(stderr: string, pattern: RegExp) {
-  const lines = stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^datasync: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(stderr).not.toMatch(/\n\s+at /);
-}
-
 describe('datasync start', () => {
   it('serves /healthz and /readyz, prints the URL, data dir and demo login, and stops cleanly on SIGTERM', async () => {
     const dir = tmp();
@@ -94,9 +86,12 @@ describe('bad configuration: one line, the fix, a non-zero exit', () => {
     await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
     const port = (server.address() as net.AddressInfo).port;
     try {
-      const result = await runCliToEnd(['start', '--port', String(port), '--data', tmp()], baseEnv());
+      const dir = path.join(tmp(), 'never-made');
+      const result = await runCliToEnd(['start', '--port', String(port), '--data', dir], baseEnv());
       expect(result.code).not.toBe(0);
       expectOneLineError(result.stderr, new RegExp(`port ${port} is already in use: .*--port`));
+      // The port is tried before the data dir is touched: no database, no key.
+      expect(existsSync(dir)).toBe(false);
     } finally {
       server.close();
     }

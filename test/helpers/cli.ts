@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { expect } from 'vitest';
 
 export const CLI = path.resolve('dist/cli/main.js');
 
@@ -84,4 +85,13 @@ export async function runCliToEnd(args: string[], env: NodeJS.ProcessEnv, cwd?: 
   const running = runCli(args, env, cwd);
   const { code } = await running.exited;
   return { code, stdout: running.stdout(), stderr: running.stderr() };
+}
+
+/** A CLI failure as the README promises it: one line naming the problem and the fix, no stack. */
+export function expectOneLineError(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^datasync: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(stderr).not.toMatch(/\n\s+at /);
 }

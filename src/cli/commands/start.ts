@@ -2,6 +2,7 @@
  * @module `datasync start`: the API and a worker in one process, on SQLite by default. Prints where to go,
  * where the data lives and the demo login.
  */
+import net from 'node:net';
 import { Command } from 'commander';
 import {
   ensureBootstrapApiKey,
@@ -21,10 +22,37 @@ import { defaultPublicUrl } from '../../syndication/site-url.js';
 import { configFromFlags, withDataOption, withPortOption } from './options.js';
 import { startDemoAdServer } from '../../app/demo-adserver.js';
 
+/** A listen failure as one line and its fix; anything else unchanged. */
+function listenError(error: unknown, port: number): unknown {
+  if (systemErrorCode(error) === 'EADDRINUSE') {
+    return new DataSyncError('port_in_use', `port ${port} is already in use`, {
+      hint: 'stop the other process or choose another port with --port or PORT',
+    });
+  }
+  if (systemErrorCode(error) === 'EACCES') {
+    return new DataSyncError('port_in_use', `not allowed to listen on port ${port}`, {
+      hint: 'choose a port above 1023 with --port or PORT',
+    });
+  }
+  return error;
+}
+
+/** Binds the port for a moment and lets it go: the real listen comes after start-up (a port 0 always works). */
+async function probePort(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error) => reject(listenError(error, port)));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 export function startCommand(): Command {
   return withPortOption(withDataOption(new Command('start').description('run the API and a worker'))).action(
     async (flags: { port?: string; data?: string }) => {
       const { config, logger } = configFromFlags(flags);
+      // Before anything touches the data dir: a port in use must not leave a database and a key behind.
+      await probePort(config.port, config.host);
       const ctx = await openContext(config, logger, { migrate: true });
       const demo = config.demo ? await ensureDemo(ctx) : undefined;
       await ensureBootstrapApiKey(ctx);
@@ -55,17 +83,7 @@ export function startCommand(): Command {
         await runtime.stop();
         await socialDemo?.close();
         await ctx.close();
-        if (systemErrorCode(error) === 'EADDRINUSE') {
-          throw new DataSyncError('port_in_use', `port ${config.port} is already in use`, {
-            hint: 'stop the other process or choose another port with --port or PORT',
-          });
-        }
-        if (systemErrorCode(error) === 'EACCES') {
-          throw new DataSyncError('port_in_use', `not allowed to listen on port ${config.port}`, {
-            hint: 'choose a port above 1023 with --port or PORT',
-          });
-        }
-        throw error;
+        throw listenError(error, config.port);
       }
       // The worker runs in this process: jobs left running at shutdown finish within the grace period or
       // resume from their checkpoint when the next start (or another worker) picks up their lease.

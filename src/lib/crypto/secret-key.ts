@@ -31,6 +31,8 @@ export interface LoadedKey {
   key: Buffer;
   source: 'env' | 'file';
   file?: string;
+  /** The file did not exist: this process just wrote a new key. */
+  created?: boolean;
 }
 
 /** The data dir must exist already (see ensureDataDir). */
@@ -46,7 +48,7 @@ export function loadSecretKey(envValue: string | undefined, dataDir: string): Lo
     const key = randomBytes(32);
     // flag 'wx': never overwrite a key another process wrote a moment ago.
     writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-    return { key, source: 'file', file };
+    return { key, source: 'file', file, created: true };
   } catch (error) {
     if (error instanceof DataSyncError) {
       throw new DataSyncError('secret_key_invalid', `the key file ${file} is malformed`, {
