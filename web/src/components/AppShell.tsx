@@ -77,8 +77,12 @@ export function AppShell() {
               </option>
             ))}
           </select>
-          {data.user ? <NewOrganization /> : null}
         </label>
+        {data.user ? (
+          <div className="-mt-3 mb-4 px-2">
+            <NewOrganization />
+          </div>
+        ) : null}
         <ul className="space-y-0.5">
           {NAVIGATION.map((item) => (
             <li key={item.to}>
