@@ -8,25 +8,14 @@
  * that used up its time budget ends partial and continues, which is not a failure).
  * `npm run bench -- platform-pacing [--platform airtable|hubspot|notion|synup] [--n N] [--dialect …]`.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import { createAppRuntime } from '../../src/app/app-runtime.js';
-import type { AppContext } from '../../src/app/context.js';
-import { loadConfig } from '../../src/config/config.js';
 import type { SyncDefinitionInput } from '../../src/engine/definition.js';
-import { SecretBox } from '../../src/lib/crypto/secret-box.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
+import { openBenchApp } from './app-env.js';
 import { startAirtableSimulator } from '../../src/simulators/airtable/airtable-simulator.js';
 import { startHubSpotSimulator } from '../../src/simulators/hubspot/hubspot-simulator.js';
 import type { SimulatorHandle } from '../../src/simulators/kit/simulator-handle.js';
 import { startNotionSimulator } from '../../src/simulators/notion/notion-simulator.js';
 import { startSynupSimulator } from '../../src/simulators/synup/synup-simulator.js';
-import { openDatabase, type Store } from '../../src/store/database.js';
-import { migrateToLatest } from '../../src/store/migrator.js';
-import { createRepositories } from '../../src/store/repositories/index.js';
 
 export const PACED_PLATFORMS = ['airtable', 'hubspot', 'notion', 'synup'] as const;
 export type PacedPlatform = (typeof PACED_PLATFORMS)[number];
@@ -154,17 +143,9 @@ export interface PlatformPacingSample {
 
 export async function platformPacing(o: PlatformPacingOptions): Promise<PlatformPacingSample> {
   const target = await platformUnderTest(o.platform);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'datasync-bench-pacing-'));
-  const schema = `t_${Math.floor(Date.now() / 1000)}_pace_${randomBytes(3).toString('hex')}`;
-  const store: Store =
-    o.dialect === 'sqlite'
-      ? await openDatabase({ dialect: 'sqlite', file: path.join(dir, 'bench.db') })
-      : await openDatabase({ dialect: 'postgres', url: o.pgUrl }, { schema });
-  const workerSchema = o.dialect === 'postgres' ? `${schema}_gw` : undefined;
+  const app = await openBenchApp(o.dialect, o.pgUrl, 'pace');
+  const { store, repos } = app.ctx;
   try {
-    await migrateToLatest(store.db as never, store.dialect);
-    const box = new SecretBox(randomBytes(32));
-    const repos = createRepositories(store.db, box);
     const org = await repos.organizations.create({ name: 'bench', slug: `bench-pace-${Date.now()}` });
     const local = await repos.collections.create(org.id, { key: 'items', name: 'Items' });
     for (let i = 0; i < o.n; i += 1000) {
@@ -188,26 +169,7 @@ export async function platformPacing(o: PlatformPacingOptions): Promise<Platform
         objects: [{ name: 'items', a: 'items', ...target.object }],
       },
     });
-    const ctx: AppContext = {
-      config: loadConfig({
-        DATASYNC_DATA_DIR: dir,
-        ...(o.dialect === 'postgres' ? { DATABASE_URL: o.pgUrl } : {}),
-      }),
-      logger: pino({ level: 'silent' }),
-      store,
-      box,
-      repos,
-      secretKeyFile: undefined,
-      close: async () => undefined,
-    };
-    const runtime = await createAppRuntime(ctx, {
-      scheduler: false,
-      concurrency: 1,
-      queueOptions: {
-        ...(workerSchema ? { workerSchema } : {}),
-        ...(o.dialect === 'postgres' ? { connectionString: o.pgUrl } : {}),
-      },
-    });
+    const runtime = await app.runtime();
     await runtime.start();
     try {
       target.sim.log.clear();
@@ -269,16 +231,7 @@ export async function platformPacing(o: PlatformPacingOptions): Promise<Platform
       await runtime.stop(1000);
     }
   } finally {
-    await store.close();
     await target.sim.close();
-    rmSync(dir, { recursive: true, force: true });
-    if (o.dialect === 'postgres') {
-      const pg = (await import('pg')).default;
-      const client = new pg.Client({ connectionString: o.pgUrl });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      if (workerSchema) await client.query(`drop schema if exists "${workerSchema}" cascade`);
-      await client.end();
-    }
+    await app.dispose();
   }
 }

@@ -8,20 +8,9 @@
  * `npm run bench -- rate-limited-push [--n 1200] [--runs 3] [--dialect sqlite|postgres]`; BENCH_TRACE=1 prints
  * every request's arrival time (ms from the first) and status to stderr.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import { createAppRuntime } from '../../src/app/app-runtime.js';
-import type { AppContext } from '../../src/app/context.js';
-import { loadConfig } from '../../src/config/config.js';
-import { SecretBox } from '../../src/lib/crypto/secret-box.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
+import { openBenchApp } from './app-env.js';
 import { startAirtableSimulator } from '../../src/simulators/airtable/airtable-simulator.js';
-import { openDatabase, type Store } from '../../src/store/database.js';
-import { migrateToLatest } from '../../src/store/migrator.js';
-import { createRepositories } from '../../src/store/repositories/index.js';
 
 export interface RateLimitedPushOptions {
   dialect: 'sqlite' | 'postgres';
@@ -51,17 +40,9 @@ export async function rateLimitedPush(o: RateLimitedPushOptions): Promise<RateLi
     seedRecords: 0,
     rateLimit: { limit: AIRTABLE_REQUESTS_PER_SECOND, windowMs: 1000, lockoutMs: 30_000 },
   });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'datasync-bench-push-'));
-  const schema = `t_${Math.floor(Date.now() / 1000)}_push_${randomBytes(3).toString('hex')}`;
-  const store: Store =
-    o.dialect === 'sqlite'
-      ? await openDatabase({ dialect: 'sqlite', file: path.join(dir, 'bench.db') })
-      : await openDatabase({ dialect: 'postgres', url: o.pgUrl }, { schema });
-  const workerSchema = o.dialect === 'postgres' ? `${schema}_gw` : undefined;
+  const app = await openBenchApp(o.dialect, o.pgUrl, 'push');
+  const { store, repos } = app.ctx;
   try {
-    await migrateToLatest(store.db as never, store.dialect);
-    const box = new SecretBox(randomBytes(32));
-    const repos = createRepositories(store.db, box);
     const org = await repos.organizations.create({ name: 'bench', slug: `bench-push-${Date.now()}` });
     const source = await repos.collections.create(org.id, { key: 'tasks', name: 'Tasks' });
     for (let i = 0; i < o.n; i += 1000) {
@@ -96,26 +77,7 @@ export async function rateLimitedPush(o: RateLimitedPushOptions): Promise<RateLi
         ],
       },
     });
-    const ctx: AppContext = {
-      config: loadConfig({
-        DATASYNC_DATA_DIR: dir,
-        ...(o.dialect === 'postgres' ? { DATABASE_URL: o.pgUrl } : {}),
-      }),
-      logger: pino({ level: 'silent' }),
-      store,
-      box,
-      repos,
-      secretKeyFile: undefined,
-      close: async () => undefined,
-    };
-    const runtime = await createAppRuntime(ctx, {
-      scheduler: false,
-      concurrency: 1,
-      queueOptions: {
-        ...(workerSchema ? { workerSchema } : {}),
-        ...(o.dialect === 'postgres' ? { connectionString: o.pgUrl } : {}),
-      },
-    });
+    const runtime = await app.runtime();
     let retries = 0;
     const offRetry = runtime.events.on('job.retry', () => void retries++);
     await runtime.start();
@@ -182,16 +144,7 @@ export async function rateLimitedPush(o: RateLimitedPushOptions): Promise<RateLi
       await runtime.stop(1000);
     }
   } finally {
-    await store.close();
     await sim.close();
-    rmSync(dir, { recursive: true, force: true });
-    if (o.dialect === 'postgres') {
-      const pg = (await import('pg')).default;
-      const client = new pg.Client({ connectionString: o.pgUrl });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      if (workerSchema) await client.query(`drop schema if exists "${workerSchema}" cascade`);
-      await client.end();
-    }
+    await app.dispose();
   }
 }
