@@ -8,7 +8,7 @@ import { createAppRuntime } from '../../src/app/app-runtime.js';
 import type { SynupSimulator } from '../../src/simulators/synup/synup-simulator.js';
 import { startSimulator } from '../../src/simulators/registry.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
-import { runFinished, testAppContext } from '../helpers/app-context.js';
+import { runFinished, synupPostsSync, testAppContext } from '../helpers/app-context.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { dropSchema } from '../helpers/queues.js';
 
@@ -21,28 +21,7 @@ describeEachDialect('429 storm in sync runs', (get) => {
       seedRecords: 0,
       rateLimit: { limit: 1000, windowMs: 1000 },
     })) as SynupSimulator;
-    const org = await repos.organizations.create({ name: 'Storm', slug: `storm-${Date.now()}` });
-    const posts = await repos.collections.create(org.id, { key: 'posts', name: 'Posts' });
-    await repos.records.writeMany(
-      org.id,
-      posts.id,
-      Array.from({ length: 12 }, (_, i) => ({ data: { content: `post ${i}` } })),
-    );
-    const connection = await repos.connections.create(org.id, {
-      name: 'synup',
-      connector: 'synup',
-      settings: { baseUrl: s.url, locationId: s.credentials.locationId },
-      credentials: { apiKey: s.credentials.apiKey! },
-    });
-    const sync = await repos.syncs.create(org.id, {
-      name: 'posts',
-      definition: {
-        a: { connector: 'collection' },
-        b: { connectionId: connection.id },
-        direction: 'two-way',
-        objects: [{ name: 'posts', a: 'posts', b: 'posts', fields: [{ a: 'content', b: 'content' }] }],
-      },
-    });
+    const { org, sync } = await synupPostsSync(repos, s, 12);
     const workerSchema = database.schema ? `${database.schema}_gw` : null;
     const runtime = await createAppRuntime(ctx, {
       scheduler: false,

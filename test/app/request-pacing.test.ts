@@ -21,7 +21,7 @@ import {
 import type { SimulatorHandle } from '../../src/simulators/kit/simulator-handle.js';
 import { startNotionSimulator, type NotionSimulator } from '../../src/simulators/notion/notion-simulator.js';
 import { startSynupSimulator } from '../../src/simulators/synup/synup-simulator.js';
-import { runFinished, testAppContext } from '../helpers/app-context.js';
+import { runFinished, synupPostsSync, testAppContext } from '../helpers/app-context.js';
 import { describeEachDialect, type MigratedStore } from '../helpers/dialects.js';
 import { dropSchema } from '../helpers/queues.js';
 
@@ -140,28 +140,7 @@ describeEachDialect('request pacing', (get) => {
     const { repos } = fixture;
     const s = await startSynupSimulator({ seedRecords: 15 });
     try {
-      const org = await repos.organizations.create({ name: 'Sy', slug: `sy-${Date.now()}-${Math.random()}` });
-      const posts = await repos.collections.create(org.id, { key: 'posts', name: 'Posts' });
-      await repos.records.writeMany(
-        org.id,
-        posts.id,
-        Array.from({ length: 40 }, (_, i) => ({ data: { content: `local ${i}` } })),
-      );
-      const connection = await repos.connections.create(org.id, {
-        name: 'synup',
-        connector: 'synup',
-        settings: { baseUrl: s.url, locationId: s.credentials.locationId },
-        credentials: { apiKey: s.credentials.apiKey! },
-      });
-      const sync = await repos.syncs.create(org.id, {
-        name: 'posts',
-        definition: {
-          a: { connector: 'collection' },
-          b: { connectionId: connection.id },
-          direction: 'two-way',
-          objects: [{ name: 'posts', a: 'posts', b: 'posts', fields: [{ a: 'content', b: 'content' }] }],
-        },
-      });
+      const { org, collection: posts, sync } = await synupPostsSync(repos, s, 40);
       const { statuses, retries } = await runThroughRuntime(
         fixture,
         testAppContext(fixture),

@@ -31,3 +31,40 @@ export function runFinished(runtime: Runtime, runId: string): Promise<string> {
     });
   });
 }
+
+/**
+ * An organization whose `posts` collection holds `posts` local records (`content`) and a two-way sync of it with
+ * the Synup simulator's posts: the set-up the Synup runtime tests share.
+ */
+export async function synupPostsSync(
+  repos: MigratedStore['repos'],
+  sim: { url: string; credentials: Record<string, string | undefined> },
+  posts: number,
+) {
+  const org = await repos.organizations.create({
+    name: 'Synup',
+    slug: `synup-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+  });
+  const collection = await repos.collections.create(org.id, { key: 'posts', name: 'Posts' });
+  await repos.records.writeMany(
+    org.id,
+    collection.id,
+    Array.from({ length: posts }, (_, i) => ({ data: { content: `post ${i}` } })),
+  );
+  const connection = await repos.connections.create(org.id, {
+    name: 'synup',
+    connector: 'synup',
+    settings: { baseUrl: sim.url, locationId: sim.credentials.locationId },
+    credentials: { apiKey: sim.credentials.apiKey! },
+  });
+  const sync = await repos.syncs.create(org.id, {
+    name: 'posts',
+    definition: {
+      a: { connector: 'collection' },
+      b: { connectionId: connection.id },
+      direction: 'two-way',
+      objects: [{ name: 'posts', a: 'posts', b: 'posts', fields: [{ a: 'content', b: 'content' }] }],
+    },
+  });
+  return { org, collection, sync };
+}
