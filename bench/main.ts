@@ -471,6 +471,9 @@ const scenarios: Record<string, Scenario> = {
         `${p} requests over the limit`,
         `${p} failed runs`,
         `${p} runs`,
+        `${p} next run s`,
+        `${p} next run requests`,
+        `${p} next run writes`,
       ]),
     );
     const ns = Object.fromEntries(platforms.map((p) => [p, o.n ?? PLATFORM_CEILINGS[p].defaultN]));
@@ -486,6 +489,9 @@ const scenarios: Record<string, Scenario> = {
           s.overLimit,
           s.failedRuns,
           s.runs,
+          s.nextRunSeconds,
+          s.nextRunRequests,
+          s.nextRunWrites,
         );
       }
       add(f, row);

@@ -3,9 +3,11 @@
  * empty platform, through real `sync.run` jobs (the app runtime, so the connection's database-backed buckets pace
  * every HTTP request, as in production), against the platform's simulator enforcing its documented limit per
  * request. The ceiling is the documented rate × the platform's batch size (Airtable 5/s × 10, HubSpot 100/10 s ×
- * 100, Notion 3/s × 1, Synup 10/s × 1). Figures: wall time from enqueue to the last run's end, records/s, the
- * share of the ceiling, requests, the platform's own 429s (requests over its limit), failed runs and runs (a run
- * that used up its time budget ends partial and continues, which is not a failure).
+ * 100, Notion 3/s × 1, Synup 10/s × 1). Figures of the first run: wall time from enqueue to its last
+ * continuation's end, records/s, the share of the ceiling, requests. Of the next run, which reads those creates
+ * back through the platform's cursor: its time, requests and writes (0). Over both: the platform's own 429s
+ * (requests over its limit), failed runs and runs (a run that used up its time budget ends partial and continues,
+ * which is not a failure).
  * `npm run bench -- platform-pacing [--platform airtable|hubspot|notion|synup] [--n N] [--dialect …]`.
  */
 import type { SyncDefinitionInput } from '../../src/engine/definition.js';
@@ -139,6 +141,17 @@ export interface PlatformPacingSample {
   overLimit: number;
   failedRuns: number;
   runs: number;
+  /** The run after: it reads the first run's creates back (echoes) and must write nothing. */
+  nextRunSeconds: number;
+  nextRunRequests: number;
+  nextRunWrites: number;
+}
+
+/** POSTs that read: HubSpot's search, Notion's database query. */
+function isReadOnly(platform: PacedPlatform, path: string): boolean {
+  return (
+    (platform === 'hubspot' && path.endsWith('/search')) || (platform === 'notion' && path.endsWith('/query'))
+  );
 }
 
 export async function platformPacing(o: PlatformPacingOptions): Promise<PlatformPacingSample> {
@@ -172,60 +185,70 @@ export async function platformPacing(o: PlatformPacingOptions): Promise<Platform
     const runtime = await app.runtime();
     await runtime.start();
     try {
-      target.sim.log.clear();
-      const statuses: string[] = [];
-      // The first run and any continuation it queues (a run that used up its budget ends partial).
-      const done = new Promise<void>((resolve) => {
-        const off = runtime.events.on('run.finished', (e) => {
-          statuses.push(e.status);
-          if (e.status !== 'partial') {
-            off();
-            resolve();
-          }
+      // One run and any continuation it queues (a run that used up its budget ends partial).
+      const runToEnd = async () => {
+        target.sim.log.clear();
+        const statuses: string[] = [];
+        const done = new Promise<void>((resolve) => {
+          const off = runtime.events.on('run.finished', (e) => {
+            statuses.push(e.status);
+            if (e.status !== 'partial') {
+              off();
+              resolve();
+            }
+          });
         });
-      });
-      const started = performance.now();
-      // BENCH_TRACE=1: requests by method and path every 5 s, to see where a slow run spends its requests.
-      const trace =
-        process.env.BENCH_TRACE === '1'
-          ? setInterval(() => {
-              const byPath = new Map<string, number>();
-              for (const r of target.sim.log.entries()) {
-                const k = `${r.method} ${r.path.replace(/[0-9a-f-]{20,}/g, ':id')} ${r.status}`;
-                byPath.set(k, (byPath.get(k) ?? 0) + 1);
-              }
-              console.error(JSON.stringify(Object.fromEntries(byPath)), target.count());
-            }, 5000)
-          : undefined;
-      await store.db.transaction().execute((trx) =>
-        enqueueRun(trx, runtime.queue, {
-          orgId: org.id,
-          kind: 'sync.run',
-          trigger: 'manual',
-          syncId: sync.id,
-          params: {},
-        }),
-      );
-      await done;
-      clearInterval(trace);
-      const seconds = (performance.now() - started) / 1000;
-      const onPlatform = target.count();
-      if (statuses.at(-1) !== 'success' || onPlatform !== o.n)
-        throw new Error(
-          `${o.platform}: runs ended ${statuses.join(', ')} with ${onPlatform} of ${o.n} records`,
+        const started = performance.now();
+        // BENCH_TRACE=1: requests by method and path every 5 s, to see where a slow run spends its requests.
+        const trace =
+          process.env.BENCH_TRACE === '1'
+            ? setInterval(() => {
+                const byPath = new Map<string, number>();
+                for (const r of target.sim.log.entries()) {
+                  const k = `${r.method} ${r.path.replace(/[0-9a-f-]{20,}/g, ':id')} ${r.status}`;
+                  byPath.set(k, (byPath.get(k) ?? 0) + 1);
+                }
+                console.error(JSON.stringify(Object.fromEntries(byPath)), target.count());
+              }, 5000)
+            : undefined;
+        await store.db.transaction().execute((trx) =>
+          enqueueRun(trx, runtime.queue, {
+            orgId: org.id,
+            kind: 'sync.run',
+            trigger: 'manual',
+            syncId: sync.id,
+            params: {},
+          }),
         );
-      const log = target.sim.log.entries();
+        await done;
+        clearInterval(trace);
+        const seconds = (performance.now() - started) / 1000;
+        const onPlatform = target.count();
+        if (statuses.at(-1) !== 'success' || onPlatform !== o.n)
+          throw new Error(
+            `${o.platform}: runs ended ${statuses.join(', ')} with ${onPlatform} of ${o.n} records`,
+          );
+        return { seconds, statuses, log: [...target.sim.log.entries()] };
+      };
+      const first = await runToEnd();
+      // The next run meets the first run's creates through the platform's cursor and writes nothing back: that
+      // read is the rest of a two-way first sync's cost, so it is measured too.
+      const next = await runToEnd();
       const ceilingPerSecond = ceiling.requestsPerSecond * ceiling.batch;
-      const recordsPerSecond = o.n / seconds;
+      const recordsPerSecond = o.n / first.seconds;
+      const statuses = [...first.statuses, ...next.statuses];
       return {
-        seconds,
+        seconds: first.seconds,
         recordsPerSecond,
         ceilingPerSecond,
         shareOfCeiling: recordsPerSecond / ceilingPerSecond,
-        requests: log.length,
-        overLimit: log.filter((r) => r.status === 429 && !r.fault).length,
-        failedRuns: statuses.filter((s) => s === 'failed').length,
+        requests: first.log.length,
+        overLimit: [...first.log, ...next.log].filter((r) => r.status === 429 && !r.fault).length,
+        failedRuns: statuses.filter((st) => st === 'failed').length,
         runs: statuses.length,
+        nextRunSeconds: next.seconds,
+        nextRunRequests: next.log.length,
+        nextRunWrites: next.log.filter((r) => r.method !== 'GET' && !isReadOnly(o.platform, r.path)).length,
       };
     } finally {
       await runtime.stop(1000);

@@ -86,6 +86,13 @@ export interface RunShared {
   plannedDeletes: Map<string, number>;
   throttle: ((side: Side, operation: 'read' | 'write') => Promise<void>) | undefined;
   pageSize: number;
+  /**
+   * The side read first. A two-way pass that follows a write to the side it reads reads this run's own writes
+   * back; putting the rate-limited side first makes that echo-reading pass the cheap side's (a first run against
+   * an empty platform sends its creates without listing them again; the next run's cursor meets them, as it
+   * would any change).
+   */
+  firstPass: Side;
 }
 
 /** One record read (or known gone) on the source side of a pass, with its link when it has one. */
@@ -158,8 +165,11 @@ export class PairRunner {
   async run(): Promise<void> {
     if (!this.shared.dryRun) await this.recoverCreates();
     await this.retryHeld();
-    const sides = (['a', 'b'] as const).filter((s) => this.pair.reads(s));
-    if (!this.pairState.matched && this.pair.matchKeys.length > 0 && sides.length > 0) {
+    const matching = !this.pairState.matched && this.pair.matchKeys.length > 0;
+    // First-run matching indexes B and claims from A's pass, so A goes first then (see `match`).
+    const order: Side[] = this.shared.firstPass === 'b' && !matching ? ['b', 'a'] : ['a', 'b'];
+    const sides = order.filter((s) => this.pair.reads(s));
+    if (matching && sides.length > 0) {
       await this.buildMatcher(other(sides[0]!));
     }
     for (const side of sides) await this.pass(side);

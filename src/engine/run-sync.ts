@@ -152,6 +152,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
     plannedDeletes: new Map(),
     throttle: options.throttle,
     pageSize: options.pageSize ?? 1000,
+    firstPass: connectors.b.rateLimit && !connectors.a.rateLimit ? 'b' : 'a',
   };
 
   const runners = new Map<string, PairRunner>();

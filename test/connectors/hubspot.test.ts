@@ -104,7 +104,7 @@ describe('hubspot connector', () => {
     expect(body).toMatchObject({
       filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: cursor }] }],
       sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }],
-      limit: 100,
+      limit: 200,
     });
     const contacts = await connect(s).object('contacts');
     s.log.clear();

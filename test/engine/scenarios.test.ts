@@ -77,14 +77,22 @@ describeEachDialect('engine scenarios', (get) => {
     for (let i = 0; i < 3; i++) h.platform.put('items', { email: `p${i}@x`, name: `P${i}` });
     const first = await h.run(syncId);
     expect(first.counts.created).toBe(3);
-    // The pull wrote 3 records on A: the next run reads them through A's cursor and drops them as echoes.
-    const second = await h.run(syncId);
-    expect(second.counts.echoes).toBe(3);
-    expect(second.counts.created + second.counts.updated).toBe(0);
+    // The rate-limited platform is read first: its 3 records are pulled onto A, and A's pass in the same run
+    // reads them back through A's cursor and drops them as echoes.
+    expect(first.counts.echoes).toBe(3);
     const writes = h.platform.writesLogged();
-    const third = await h.run(syncId);
-    expect(third.counts.found).toBe(0);
+    const second = await h.run(syncId);
+    expect(second.counts.found).toBe(0);
+    expect(second.counts.created + second.counts.updated).toBe(0);
     expect(h.platform.writesLogged()).toBe(writes);
+    // Local edits go out once; the platform's copy read back on the next run is an echo, not a change.
+    const [row] = (await repos.records.list(h.orgId, col, { limit: 1 })).data;
+    await repos.records.update(h.orgId, col, row!.id, { data: { ...row!.data, name: 'Edited' } });
+    const third = await h.run(syncId);
+    expect(third.counts.updated).toBe(1);
+    const fourth = await h.run(syncId);
+    expect(fourth.counts.echoes).toBe(1);
+    expect(fourth.counts.created + fourth.counts.updated).toBe(0);
     expect((await repos.records.list(h.orgId, col, { limit: 10 })).data).toHaveLength(3);
   });
 

@@ -4,7 +4,7 @@
  * null clears a property with "").
  * - Listing: `GET /crm/v3/objects/{type}?limit=100&after=&properties=…&archived=false`.
  * - Changes: `POST …/search` filtered `GTE` on `lastmodifieddate` (contacts) or `hs_lastmodifieddate` (others),
- *   sorted ascending, `limit` 100 and `after` offsets. Search stops at 10,000 results per query, so a long read
+ *   sorted ascending, `limit` 200 and `after` offsets. Search stops at 10,000 results per query, so a long read
  *   restarts from the newest time seen and drops ids it already returned. Archived records leave search: the
  *   `archived=true` listing (with `archivedAt`) gives the tombstones, on the last page.
  * - `settings.refProperty`: a (custom) text property that stores the engine's create reference (exact
@@ -39,7 +39,10 @@ import {
 
 export const HUBSPOT_MAX_BATCH = 100;
 export const HUBSPOT_PAGE_SIZE = 100;
-export const HUBSPOT_SEARCH_LIMIT = 100;
+/** Search pages hold up to 200 objects (the CRM search reference's `limit`); its own 5/s bucket makes size count. */
+export const HUBSPOT_SEARCH_LIMIT = 200;
+/** Values per `IN` filter in one search: kept at a page's worth of list results. */
+const HUBSPOT_IN_VALUES = 100;
 export const HUBSPOT_SEARCH_MAX_RESULTS = 10_000;
 
 /** Properties read and written by default per standard object (overridable with settings.properties). */
@@ -110,7 +113,7 @@ export class HubSpotObject implements ObjectClient {
   /** Objects whose `refProperty` holds one of the create references (search `IN`, 100 values per query). */
   private async findByRef(refProperty: string, inputs: readonly CreateInput[]): Promise<(string | null)[]> {
     const found = new Map<string, string>();
-    for (const chunk of chunks(inputs, HUBSPOT_SEARCH_LIMIT)) {
+    for (const chunk of chunks(inputs, HUBSPOT_IN_VALUES)) {
       let after: string | undefined = '0';
       while (after !== undefined) {
         const answer = await this.client.call('POST', this.path('/search'), 'search', {
