@@ -1,6 +1,7 @@
 /**
  * @module The `sync.run` job: where the runtime meets the engine. It runs `runSync` for the run's sync with the
- * worker's AbortSignal (cancel, timeout, shutdown), throttles every platform call through the connection's shared
+ * worker's AbortSignal (cancel, timeout, hard shutdown) and its drain signal (shutdown: stop at the next batch
+ * boundary), throttles every platform call through the connection's shared
  * rate limiter, turns engine events into run progress (counts + checkpoint per committed batch) and log lines
  * (batched, one insert per batch), and maps the outcome onto the run: record errors end it `partial`; a platform
  * failure is rethrown as a ConnectorError so the retry policy decides by its kind.
@@ -178,6 +179,7 @@ export function syncRunHandler(box: SecretBox): JobHandler {
       dryRun: run.dryRun,
       approveDeletes: run.params.approveDeletes === true,
       signal,
+      drain: ctx.drain,
       onEvent,
       ...(direction ? { direction, parallelLevels: true } : {}),
       ...(pairs ? { pairs } : {}),

@@ -17,7 +17,7 @@ import type { ObjectClient } from '../connectors/sdk/connector.js';
 import { ConnectorError } from '../connectors/sdk/errors.js';
 import { mayHaveBeenApplied } from '../connectors/sdk/write-outcome.js';
 import type { CreateInput, RemoteRecord, WriteResult } from '../connectors/sdk/types.js';
-import { errorMessage } from '../lib/errors.js';
+import { errorMessage, RunDrained } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { ConflictRepository } from '../store/repositories/conflicts.js';
 import {
@@ -73,6 +73,8 @@ export interface RunShared {
   state: SyncState;
   dryRun: boolean;
   signal: AbortSignal | undefined;
+  /** Shutdown asked: stop at the next batch boundary (see `boundary`). */
+  drain: AbortSignal | undefined;
   emit(event: SyncEvent): void;
   counts: SyncCounts;
   traffic: { a: SideTraffic; b: SideTraffic };
@@ -291,7 +293,7 @@ export class PairRunner {
       const cursorKey = side === 'a' ? 'cursorA' : 'cursorB';
       const since = this.pairState[cursorKey] ?? null;
       for await (const page of client.listChanged!(since, options)) {
-        this.shared.signal?.throwIfAborted();
+        this.boundary();
         this.shared.emit({ type: 'page_read', pair: this.pair.name, side, records: page.records.length });
         const ids = page.records.map((r) => r.id);
         const links = await this.links.bySideIds(
@@ -316,7 +318,7 @@ export class PairRunner {
       );
       let last: string | null = null;
       for await (const page of client.listAll(options)) {
-        this.shared.signal?.throwIfAborted();
+        this.boundary();
         this.shared.emit({ type: 'page_read', pair: this.pair.name, side, records: page.records.length });
         if (page.records.length === 0) continue;
         for (const r of page.records) {
@@ -344,7 +346,7 @@ export class PairRunner {
       `${client.spec.name} lists in no order and has no change feed: deletes on ${side} are not detected`,
     );
     for await (const page of client.listAll(options)) {
-      this.shared.signal?.throwIfAborted();
+      this.boundary();
       this.shared.emit({ type: 'page_read', pair: this.pair.name, side, records: page.records.length });
       const links = await this.links.bySideIds(
         this.shared.orgId,
@@ -359,6 +361,15 @@ export class PairRunner {
       });
       await this.processChunks(side, entries, undefined, false);
     }
+  }
+
+  /**
+   * Between pages and batches: everything before is committed (a page's cursor only with its last batch, so a
+   * page left halfway is read again, harmlessly). Cancel and timeout abort; a drain (shutdown) stops here.
+   */
+  private boundary(): void {
+    this.shared.signal?.throwIfAborted();
+    if (this.shared.drain?.aborted) throw new RunDrained();
   }
 
   /** Merge join of one id-ordered page with the links up to its last id: links without a record are deletes. */
@@ -393,6 +404,7 @@ export class PairRunner {
       return;
     }
     for (let i = 0; i < entries.length; i += size) {
+      if (i > 0) this.boundary();
       const last = i + size >= entries.length;
       await this.processBatch(side, entries.slice(i, i + size), last ? cursor : undefined, fromFeed);
     }
@@ -1053,7 +1065,7 @@ export class PairRunner {
 
     let after: string | null = null;
     for (;;) {
-      shared.signal?.throwIfAborted();
+      this.boundary();
       const batch = await this.links.pageByStatus(
         shared.orgId,
         shared.syncId,

@@ -19,6 +19,7 @@ import {
   DataSyncError,
   errorMessage,
   isDataSyncError,
+  RunDrained,
   RunInterruption,
   type ErrorCode,
 } from '../lib/errors.js';
@@ -47,6 +48,11 @@ export interface RunSyncOptions {
   approveDeletes?: boolean;
   /** Cancel or time out: checked between batches; committed batches stay committed. */
   signal?: AbortSignal;
+  /**
+   * Shutdown: the run stops at its next batch boundary, without aborting a request in flight, and throws
+   * RunDrained (committed batches and the cursor stay; the runtime resumes the run from there).
+   */
+  drain?: AbortSignal;
   onEvent?: (event: SyncEvent) => void;
   /**
    * Called before every engine operation that calls a platform: the runtime yields the event loop here and, for
@@ -141,6 +147,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
     state: await syncs.state(options.orgId, sync.id),
     dryRun: options.dryRun ?? false,
     signal: options.signal,
+    drain: options.drain,
     emit: (event) => options.onEvent?.(event),
     counts: emptyCounts(),
     traffic: { a: { read: 0, written: 0 }, b: { read: 0, written: 0 } },
@@ -201,6 +208,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
       const runPair = async (name: string) => {
         const runner = runners.get(name)!;
         options.signal?.throwIfAborted();
+        if (options.drain?.aborted) throw new RunDrained();
         shared.emit({
           type: 'pair_started',
           pair: name,

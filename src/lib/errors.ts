@@ -76,6 +76,16 @@ export class RunInterruption extends Error {
   }
 }
 
+/**
+ * A run asked to stop at its next batch boundary (the process is shutting down): what was committed stays, and
+ * the run goes on from its checkpoint as soon as a worker takes it again, with its attempt unspent.
+ */
+export class RunDrained extends RunInterruption {
+  constructor() {
+    super('stopped at a batch boundary for shutdown; resumes from its checkpoint', new Date());
+  }
+}
+
 export function isDataSyncError(value: unknown): value is DataSyncError {
   return value instanceof DataSyncError;
 }

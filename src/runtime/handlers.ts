@@ -37,6 +37,11 @@ export interface HandlerContext {
   ): RequestPacer;
   /** When the run must be done by (ms since the epoch); Infinity without a timeout. */
   deadline: number;
+  /**
+   * Aborted when the worker begins to stop: a long job stops at its next safe point (a sync at a batch
+   * boundary, by throwing RunDrained) instead of waiting out the grace period and being cut off mid-request.
+   */
+  drain: AbortSignal;
   enqueue(db: Kysely<Database>, spec: JobSpec): Promise<EnqueueResult>;
 }
 

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { isConnectorError } from '../connectors/sdk/errors.js';
 import type { SecretBox } from '../lib/crypto/secret-box.js';
-import { errorMessage } from '../lib/errors.js';
+import { errorMessage, RunDrained } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../store/database.js';
 import { ConnectionRepository } from '../store/repositories/connections.js';
@@ -71,6 +71,8 @@ export class Worker {
   private consumer: Consumer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly running = new Map<string, AbortController>();
+  /** Fired at `stop()`: running jobs stop at their next safe point (HandlerContext.drain). */
+  private drainer = new AbortController();
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -82,6 +84,7 @@ export class Worker {
 
   async start(): Promise<void> {
     if (this.consumer) return;
+    if (this.drainer.signal.aborted) this.drainer = new AbortController();
     this.consumer = await this.deps.queue.consume((job, signal) => this.process(job, signal), {
       concurrency: this.options.concurrency,
       ...(this.options.leaseMs ? { leaseMs: this.options.leaseMs } : {}),
@@ -97,6 +100,8 @@ export class Worker {
     const consumer = this.consumer;
     this.consumer = undefined;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    // Drain first, so a long sync commits its batch and hands its run back well inside the grace period.
+    this.drainer.abort('shutdown');
     await consumer?.stop(graceMs);
   }
 
@@ -200,6 +205,7 @@ export class Worker {
       events: this.events,
       run,
       deadline,
+      drain: this.drainer.signal,
       enqueue: (db, spec) => queue.enqueue(db, spec),
       rateLimit: (connectionId, limit) =>
         this.limiter.acquire(connectionKey(connectionId), limit, {
@@ -242,6 +248,14 @@ export class Worker {
     if (error instanceof RateBudgetExhausted && run && runCtx) {
       await runCtx.log('warn', `rate limit budget exhausted; continuing at ${error.resumeAt.toISOString()}`);
       return this.endPartial(run, runCtx, job, error.resumeAt, started);
+    }
+    if (error instanceof RunDrained && reason === undefined) {
+      // Stopped on purpose at a batch boundary: back to the queue at once, with the attempt unspent.
+      if (run) {
+        await runCtx?.log('info', error.message);
+        await this.runs.requeue(run.id, null, job.attempt);
+      }
+      return { kind: 'defer', at: new Date() };
     }
     if (reason === 'cancelled' && run) {
       await this.finishRun(run, 'cancelled', 'cancelled while running', started);

@@ -118,4 +118,52 @@ describe('crash recovery', () => {
     () => chaos('sqlite', 1, FULL ? 1000 : 150, FULL ? 100 : 15),
     FULL ? 700_000 : 180_000,
   );
+
+  it('SQLite: a worker started after one was SIGKILLed on this host takes its run at once, not after the lease', async () => {
+    const f = await openQueueFixture('sqlite');
+    // 5 writes a second: the run outlasts the kill by seconds.
+    const endpoint = await startSimEndpoint({ perSecond: 5 });
+    const procs: Array<ReturnType<typeof startWorker>> = [];
+    try {
+      const org = await f.repos.organizations.create({
+        name: 'Reclaim',
+        slug: `reclaim-${randomBytes(3).toString('hex')}`,
+      });
+      const { runId } = await f.store.db.transaction().execute((trx) =>
+        enqueueRun(trx, f.queue, {
+          orgId: org.id,
+          kind: 'test.limited',
+          trigger: 'api',
+          syncId: 'syn_reclaim',
+          params: { items: 20, seq: 0, connectionId: 'con_reclaim', perSecond: 5 },
+        }),
+      );
+      // A lease far longer than the run: only the dead-owner check can hand it over in time.
+      const leaseMs = 120_000;
+      procs.push(startWorker(f, endpoint.url, { leaseMs }));
+      await endpoint.waitForArrivals(3);
+      procs[0]!.child.kill('SIGKILL');
+      await procs[0]!.exited;
+      const leased = await f.store.db
+        .selectFrom('runtime_jobs')
+        .select(['lease_owner', 'lease_expires_at'])
+        .where('status', '=', 'running')
+        .executeTakeFirstOrThrow();
+      expect(leased.lease_owner).toMatch(/@.+#\d+$/);
+      procs.push(startWorker(f, endpoint.url, { leaseMs }));
+      await allRunsFinal(f, org.id, 60_000);
+      const run = await f.store.db
+        .selectFrom('runs')
+        .select(['status', 'finished_at'])
+        .where('id', '=', runId)
+        .executeTakeFirstOrThrow();
+      expect(run.status).toBe('success');
+      expect(Date.parse(run.finished_at!)).toBeLessThan(Date.parse(leased.lease_expires_at!));
+    } finally {
+      for (const p of procs) p.child.kill('SIGKILL');
+      await Promise.all(procs.map((p) => p.exited));
+      await endpoint.close();
+      await f.dispose();
+    }
+  }, 90_000);
 });

@@ -5,6 +5,7 @@
  * buffer (leased to us) until a slot frees.
  */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { errorMessage } from '../../../lib/errors.js';
 import { sleep, Waker } from '../../sleep.js';
 import { InFlight } from '../in-flight.js';
@@ -19,7 +20,8 @@ export interface SqliteConsumerOptions {
 }
 
 export class SqliteConsumer implements Consumer {
-  readonly id = `sq-${randomBytes(6).toString('hex')}`;
+  /** Host and pid in the id let a restarted process on this host reclaim our leases at once (`ownerAlive`). */
+  readonly id = `sq-${randomBytes(6).toString('hex')}@${hostname()}#${process.pid}`;
   private readonly inflight = new InFlight();
   private readonly waker = new Waker();
   private buffer: Job[] = [];
@@ -79,6 +81,8 @@ export class SqliteConsumer implements Consumer {
   private async run(): Promise<void> {
     const { concurrency, batchSize, leaseMs, pollMs } = this.options;
     let full = false;
+    // A predecessor killed on this host left runs leased to a dead process: take them back before the first claim.
+    await this.queue.sweep().catch(() => undefined);
     while (!this.stopping) {
       if (this.buffer.length === 0 && this.inflight.size < concurrency) {
         const want = Math.max(batchSize, concurrency) - this.inflight.size;

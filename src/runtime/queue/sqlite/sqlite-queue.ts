@@ -5,6 +5,7 @@
  * key lock in the same transaction, and renew their leases while the jobs run. A consumer that dies stops
  * renewing; the sweeper puts its jobs back after the lease and the lock frees itself.
  */
+import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import { newId } from '../../../lib/ids.js';
 import { isoAfter, nowIso } from '../../../lib/time.js';
@@ -130,17 +131,43 @@ export class SqliteQueue implements Queue {
     return listDeadLetters(this.store.db, limit);
   }
 
-  /** Jobs whose lease ran out go back to the queue; their attempt stays spent (a crash counts). */
+  /**
+   * Jobs whose lease ran out go back to the queue; so do, at once, those of consumers on this host whose process
+   * is gone (a restarted `datasync start` takes its killed predecessor's runs without waiting out the lease).
+   * Their attempt stays spent (a crash counts).
+   */
   async sweep(): Promise<number> {
     const now = nowIso();
-    const result = await this.store.db
+    const dead = await this.deadLocalOwners();
+    let q = this.store.db
       .updateTable('runtime_jobs')
       .set({ status: 'queued', lease_owner: null, lease_expires_at: null })
-      .where('status', '=', 'running')
-      .where('lease_expires_at', '<', now)
-      .executeTakeFirst();
-    await this.store.db.deleteFrom('runtime_locks').where('expires_at', '<', now).execute();
+      .where('status', '=', 'running');
+    q =
+      dead.length > 0
+        ? q.where((eb) => eb.or([eb('lease_expires_at', '<', now), eb('lease_owner', 'in', dead)]))
+        : q.where('lease_expires_at', '<', now);
+    const result = await q.executeTakeFirst();
+    let locks = this.store.db.deleteFrom('runtime_locks');
+    locks =
+      dead.length > 0
+        ? locks.where((eb) => eb.or([eb('expires_at', '<', now), eb('owner', 'in', dead)]))
+        : locks.where('expires_at', '<', now);
+    await locks.execute();
     return Number(result.numUpdatedRows);
+  }
+
+  /** Owners of leases (see SqliteConsumer's id) that ran in a process of this host that no longer exists. */
+  private async deadLocalOwners(): Promise<string[]> {
+    const rows = await this.store.db
+      .selectFrom('runtime_jobs')
+      .select('lease_owner as owner')
+      .distinct()
+      .where('status', '=', 'running')
+      .where('lease_owner', 'is not', null)
+      .union(this.store.db.selectFrom('runtime_locks').select('owner').distinct())
+      .execute();
+    return rows.flatMap((r) => (r.owner && !ownerAlive(r.owner) ? [r.owner] : []));
   }
 
   async close(): Promise<void> {
@@ -366,4 +393,22 @@ function toJob(
     lockKey: row.lock_key,
     timeoutMs: row.timeout_ms,
   };
+}
+
+/**
+ * A consumer id is `sq-<random>@<host>#<pid>`. False only for a process of this host that is gone: an owner on
+ * another host (or in an id without a host) waits for its lease. A reused pid reads as alive, which only means
+ * waiting for the lease as before.
+ */
+export function ownerAlive(owner: string): boolean {
+  const match = /@(.+)#(\d+)$/.exec(owner);
+  if (!match || match[1] !== hostname()) return true;
+  const pid = Number(match[2]);
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,0 +1,116 @@
+/**
+ * SIGTERM in the middle of a sync: `datasync start` stops taking work, the running sync stops at its next batch
+ * boundary with its checkpoint committed, the process exits 0 inside its shutdown timeout, and the run is left
+ * queued (interrupted, not failed). The next start resumes it: every record reaches the platform exactly once.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { SecretBox } from '../../src/lib/crypto/secret-box.js';
+import { createQueue } from '../../src/runtime/queue/create-queue.js';
+import { enqueueRun } from '../../src/runtime/triggers.js';
+import { startSynupSimulator } from '../../src/simulators/synup/synup-simulator.js';
+import type { DatabaseTarget } from '../../src/config/config.js';
+import { openDatabase } from '../../src/store/database.js';
+import { createRepositories } from '../../src/store/repositories/index.js';
+import { baseEnv, runCli, runCliToEnd } from '../helpers/cli.js';
+
+const POSTS = 60;
+
+/** Polls a condition the test cannot be told about (another process's database, the simulator's state). */
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+it('drains a running sync on SIGTERM, exits 0, and the next start finishes the run with nothing duplicated', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'datasync-drain-'));
+  const init = await runCliToEnd(['org', 'create', '--name', 'Drain', '--data', dir], baseEnv());
+  expect(init.code).toBe(0);
+  const sim = await startSynupSimulator({ seedRecords: 0 });
+  const target: DatabaseTarget = { dialect: 'sqlite', file: path.join(dir, 'datasync.db') };
+  const key = Buffer.from(readFileSync(path.join(dir, 'secret.key'), 'utf8').trim(), 'hex');
+  const store = await openDatabase(target);
+  const repos = createRepositories(store.db, new SecretBox(key));
+  try {
+    const org = await store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
+    const collection = await repos.collections.create(org.id, { key: 'posts', name: 'Posts' });
+    await repos.records.writeMany(
+      org.id,
+      collection.id,
+      Array.from({ length: POSTS }, (_, i) => ({ data: { content: `post ${i}` } })),
+    );
+    const connection = await repos.connections.create(org.id, {
+      name: 'synup',
+      connector: 'synup',
+      settings: { baseUrl: sim.url, locationId: sim.credentials.locationId },
+      credentials: { apiKey: sim.credentials.apiKey! },
+    });
+    // Synup takes one post per request at 10 requests/s: batches of 5 give a boundary every half second.
+    const sync = await repos.syncs.create(org.id, {
+      name: 'posts',
+      definition: {
+        a: { connector: 'collection' },
+        b: { connectionId: connection.id },
+        direction: 'two-way',
+        batchSize: 5,
+        objects: [{ name: 'posts', a: 'posts', b: 'posts', fields: [{ a: 'content', b: 'content' }] }],
+      },
+    });
+    const queue = await createQueue(store, target);
+    const { runId } = await store.db
+      .transaction()
+      .execute((trx) =>
+        enqueueRun(trx, queue, {
+          orgId: org.id,
+          kind: 'sync.run',
+          trigger: 'manual',
+          syncId: sync.id,
+          params: {},
+        }),
+      );
+    const runStatus = async () =>
+      (await store.db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow())
+        .status;
+
+    const first = runCli(['start', '--port', '0', '--data', dir], baseEnv());
+    await first.waitFor(/stop:/);
+    await until('the first posts on the platform', () => sim.account.posts.values().length >= 10);
+    const signalled = Date.now();
+    first.child.kill('SIGTERM');
+    const end = await first.exited;
+    const drainMs = Date.now() - signalled;
+    expect(end.code, first.stderr()).toBe(0);
+    // The default shutdown timeout is 10 s; a drained sync leaves well before it.
+    expect(drainMs).toBeLessThan(10_000);
+    const made = sim.account.posts.values().length;
+    expect(made).toBeLessThan(POSTS);
+    expect(await runStatus()).toBe('queued');
+    const lines = await store.db
+      .selectFrom('run_logs')
+      .select('message')
+      .where('run_id', '=', runId)
+      .execute();
+    expect(lines.map((l) => l.message)).toContain(
+      'stopped at a batch boundary for shutdown; resumes from its checkpoint',
+    );
+    // The checkpoint held: nothing the first process committed is written again.
+    const second = runCli(['start', '--port', '0', '--data', dir], baseEnv());
+    await second.waitFor(/stop:/);
+    await until('the run to finish', async () => !['queued', 'running'].includes(await runStatus()));
+    expect(await runStatus()).toBe('success');
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+    const contents = sim.account.posts.values().map((p) => String(p.content));
+    expect(contents).toHaveLength(POSTS);
+    expect(new Set(contents).size).toBe(POSTS);
+    await queue.close();
+  } finally {
+    await store.close();
+    await sim.close();
+  }
+}, 120_000);
