@@ -62,17 +62,15 @@ it('drains a running sync on SIGTERM, exits 0, and the next start finishes the r
       },
     });
     const queue = await createQueue(store, target);
-    const { runId } = await store.db
-      .transaction()
-      .execute((trx) =>
-        enqueueRun(trx, queue, {
-          orgId: org.id,
-          kind: 'sync.run',
-          trigger: 'manual',
-          syncId: sync.id,
-          params: {},
-        }),
-      );
+    const { runId } = await store.db.transaction().execute((trx) =>
+      enqueueRun(trx, queue, {
+        orgId: org.id,
+        kind: 'sync.run',
+        trigger: 'manual',
+        syncId: sync.id,
+        params: {},
+      }),
+    );
     const runStatus = async () =>
       (await store.db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow())
         .status;
