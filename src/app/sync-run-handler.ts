@@ -169,6 +169,8 @@ export function syncRunHandler(box: SecretBox): JobHandler {
       }
     };
 
+    // The progress chain is drained however the run ends: an interrupted run (drained for shutdown, out of rate
+    // budget) keeps the counts and checkpoint of every batch it committed, and nothing writes after we return.
     const result = await runSync({
       db,
       connectors,
@@ -197,9 +199,10 @@ export function syncRunHandler(box: SecretBox): JobHandler {
           await ctx.rateLimit(connectionId, bucket);
         }
       },
+    }).finally(async () => {
+      await work;
+      await flush();
     });
-    await work;
-    await flush();
     await run.commit({
       counts: delta(result.counts, committed),
       ...(direction ? { checkpoint: { ...asObject(run.checkpoint), progress: progress.snapshot() } } : {}),

@@ -13,7 +13,9 @@ import { enqueueRun } from '../../src/runtime/triggers.js';
 import { startSynupSimulator } from '../../src/simulators/synup/synup-simulator.js';
 import type { DatabaseTarget } from '../../src/config/config.js';
 import { openDatabase } from '../../src/store/database.js';
+import { fromJson } from '../../src/store/json.js';
 import { createRepositories } from '../../src/store/repositories/index.js';
+import { synupPostsSync } from '../helpers/app-context.js';
 import { baseEnv, runCli, runCliToEnd } from '../helpers/cli.js';
 
 const POSTS = 60;
@@ -37,30 +39,8 @@ it('drains a running sync on SIGTERM, exits 0, and the next start finishes the r
   const store = await openDatabase(target);
   const repos = createRepositories(store.db, new SecretBox(key));
   try {
-    const org = await store.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-    const collection = await repos.collections.create(org.id, { key: 'posts', name: 'Posts' });
-    await repos.records.writeMany(
-      org.id,
-      collection.id,
-      Array.from({ length: POSTS }, (_, i) => ({ data: { content: `post ${i}` } })),
-    );
-    const connection = await repos.connections.create(org.id, {
-      name: 'synup',
-      connector: 'synup',
-      settings: { baseUrl: sim.url, locationId: sim.credentials.locationId },
-      credentials: { apiKey: sim.credentials.apiKey! },
-    });
     // Synup takes one post per request at 10 requests/s: batches of 5 give a boundary every half second.
-    const sync = await repos.syncs.create(org.id, {
-      name: 'posts',
-      definition: {
-        a: { connector: 'collection' },
-        b: { connectionId: connection.id },
-        direction: 'two-way',
-        batchSize: 5,
-        objects: [{ name: 'posts', a: 'posts', b: 'posts', fields: [{ a: 'content', b: 'content' }] }],
-      },
-    });
+    const { org, sync } = await synupPostsSync(repos, sim, POSTS, { batchSize: 5 });
     const queue = await createQueue(store, target);
     const { runId } = await store.db.transaction().execute((trx) =>
       enqueueRun(trx, queue, {
@@ -88,6 +68,16 @@ it('drains a running sync on SIGTERM, exits 0, and the next start finishes the r
     const made = sim.account.posts.values().length;
     expect(made).toBeLessThan(POSTS);
     expect(await runStatus()).toBe('queued');
+    // Every create that reached the platform was in a committed batch, and the run's counts say so.
+    const created = async () => {
+      const row = await store.db
+        .selectFrom('runs')
+        .select('counts')
+        .where('id', '=', runId)
+        .executeTakeFirstOrThrow();
+      return fromJson<{ created: number }>(row.counts).created;
+    };
+    expect(await created()).toBe(made);
     const lines = await store.db
       .selectFrom('run_logs')
       .select('message')
@@ -101,6 +91,7 @@ it('drains a running sync on SIGTERM, exits 0, and the next start finishes the r
     await second.waitFor(/stop:/);
     await until('the run to finish', async () => !['queued', 'running'].includes(await runStatus()));
     expect(await runStatus()).toBe('success');
+    expect(await created()).toBe(POSTS);
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
     const contents = sim.account.posts.values().map((p) => String(p.content));

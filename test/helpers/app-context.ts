@@ -40,6 +40,7 @@ export async function synupPostsSync(
   repos: MigratedStore['repos'],
   sim: { url: string; credentials: Record<string, string | undefined> },
   posts: number,
+  options: { batchSize?: number } = {},
 ) {
   const org = await repos.organizations.create({
     name: 'Synup',
@@ -63,6 +64,7 @@ export async function synupPostsSync(
       a: { connector: 'collection' },
       b: { connectionId: connection.id },
       direction: 'two-way',
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       objects: [{ name: 'posts', a: 'posts', b: 'posts', fields: [{ a: 'content', b: 'content' }] }],
     },
   });
