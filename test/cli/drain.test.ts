@@ -31,6 +31,7 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 
 it('drains a running sync on SIGTERM, exits 0, and the next start finishes the run with nothing duplicated', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'datasync-drain-'));
+  // Only for the data dir (database, migrations, secret.key) the CLI makes: the sync gets its own organization.
   const init = await runCliToEnd(['org', 'create', '--name', 'Drain', '--data', dir], baseEnv());
   expect(init.code).toBe(0);
   const sim = await startSynupSimulator({ seedRecords: 0 });
@@ -51,9 +52,14 @@ it('drains a running sync on SIGTERM, exits 0, and the next start finishes the r
         params: {},
       }),
     );
-    const runStatus = async () =>
-      (await store.db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow())
-        .status;
+    const runRow = () =>
+      store.db
+        .selectFrom('runs')
+        .select(['status', 'counts'])
+        .where('id', '=', runId)
+        .executeTakeFirstOrThrow();
+    const runStatus = async () => (await runRow()).status;
+    const created = async () => fromJson<{ created: number }>((await runRow()).counts).created;
 
     const first = runCli(['start', '--port', '0', '--data', dir], baseEnv());
     await first.waitFor(/stop:/);
@@ -69,14 +75,6 @@ it('drains a running sync on SIGTERM, exits 0, and the next start finishes the r
     expect(made).toBeLessThan(POSTS);
     expect(await runStatus()).toBe('queued');
     // Every create that reached the platform was in a committed batch, and the run's counts say so.
-    const created = async () => {
-      const row = await store.db
-        .selectFrom('runs')
-        .select('counts')
-        .where('id', '=', runId)
-        .executeTakeFirstOrThrow();
-      return fromJson<{ created: number }>(row.counts).created;
-    };
     expect(await created()).toBe(made);
     const lines = await store.db
       .selectFrom('run_logs')
