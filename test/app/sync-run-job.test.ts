@@ -7,6 +7,7 @@ import { createAppRuntime } from '../../src/app/app-runtime.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
 import { runFinished, testAppContext } from '../helpers/app-context.js';
 import { describeEachDialect } from '../helpers/dialects.js';
+import { dropSchema } from '../helpers/queues.js';
 
 const fields = [
   { a: 'email', b: 'email' },
@@ -16,7 +17,7 @@ const fields = [
 describeEachDialect('sync.run job', (get) => {
   it('runs a sync through the worker and records counts, checkpoint and log lines', async () => {
     const fixture = get();
-    const { store, repos } = fixture;
+    const { store, repos, database } = fixture;
     const ctx = testAppContext(fixture);
     const org = await repos.organizations.create({ name: 'Acme', slug: `acme-${Date.now()}` });
     const source = await repos.collections.create(org.id, { key: 'people', name: 'People' });
@@ -36,9 +37,15 @@ describeEachDialect('sync.run job', (get) => {
       },
     });
 
+    // Its own graphile-worker schema on Postgres: a runtime on the default one could take other tests' jobs.
+    const workerSchema = database.schema ? `${database.schema}_gw` : null;
     const runtime = await createAppRuntime(ctx, {
       scheduler: false,
       concurrency: 2,
+      queueOptions: {
+        ...(workerSchema ? { workerSchema } : {}),
+        ...(database.url ? { connectionString: database.url } : {}),
+      },
     });
     await runtime.start();
     try {
@@ -68,6 +75,7 @@ describeEachDialect('sync.run job', (get) => {
       expect((await repos.runs.get(org.id, second.runId))?.counts).toMatchObject({ created: 0, updated: 0 });
     } finally {
       await runtime.stop(1000);
+      if (workerSchema) await dropSchema(workerSchema);
     }
   });
 });

@@ -17,6 +17,7 @@ export function startWorker(f: QueueFixture, endpoint: string, extra: Record<str
         target: f.database.target,
         schema: f.database.schema,
         url: f.database.url,
+        workerSchema: f.workerSchema,
         endpoint,
         ...extra,
       }),

@@ -48,7 +48,6 @@ describeApi('delivery replay', (get) => {
       payload: { orgId: w.a.org.id, deliveryId: replay.id },
       priority: 0,
       attempt: 1,
-      crashes: 0,
       maxAttempts: 5,
       lockKey: null,
       timeoutMs: null,

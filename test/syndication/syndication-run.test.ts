@@ -19,6 +19,7 @@ import { seedSyndicationDemo } from '../../src/syndication/demo-seed.js';
 import { enqueueSyndicationRun, syndicationSchedules } from '../../src/syndication/enqueue-syndication.js';
 import { SYNDICATION_RUN, syndicationRunHandler } from '../../src/syndication/syndication-run-handler.js';
 import { describeEachDialect, type TestDatabase } from '../helpers/dialects.js';
+import { dropSchema } from '../helpers/queues.js';
 import type { Store } from '../../src/store/database.js';
 import type { Repositories } from '../../src/store/repositories/index.js';
 import type { SecretBox } from '../../src/lib/crypto/secret-box.js';
@@ -41,6 +42,14 @@ function contextOf(w: {
     secretKeyFile: undefined,
     close: async () => undefined,
   };
+}
+
+/** Postgres: a graphile-worker schema of this test's own, so no other test's worker takes its jobs. */
+function queueOptions(database: TestDatabase) {
+  if (!database.schema) return {};
+  const workerSchema = `${database.schema}_gw`;
+  cleanups.push(() => dropSchema(workerSchema));
+  return { queueOptions: { workerSchema, ...(database.url ? { connectionString: database.url } : {}) } };
 }
 
 /**
@@ -80,6 +89,7 @@ describeEachDialect('syndication.run job', (get) => {
       scheduler: false,
       concurrency: 2,
       publicUrl: () => url,
+      ...queueOptions(w.database),
     });
     const app = await buildServer(ctx, { queue: runtime.queue });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -186,6 +196,7 @@ describeEachDialect('syndication.run job', (get) => {
     const runtime = await createRuntime(ctx, {
       scheduler: false,
       concurrency: 1,
+      ...queueOptions(w.database),
     });
     runtime.registry.register(
       SYNDICATION_RUN,
@@ -249,7 +260,7 @@ describeEachDialect('syndication.run job', (get) => {
     const ctx = contextOf(w);
     const org = await w.repos.organizations.create({ name: 'Acme', slug: `acme-${Date.now()}` });
     await seedSyndicationDemo(w.repos, org.id);
-    const runtime = await createRuntime(ctx, { scheduler: false });
+    const runtime = await createRuntime(ctx, { scheduler: false, ...queueOptions(w.database) });
     cleanups.push(() => runtime.stop());
     let now = new Date('2026-01-01T10:30:00Z');
     const scheduler = new Scheduler(w.store, runtime.queue, { now: () => now, source: async () => [] });
@@ -276,6 +287,7 @@ describeEachDialect('syndication.run job', (get) => {
       scheduler: false,
       concurrency: 2,
       publicUrl: () => url,
+      ...queueOptions(w.database),
     });
     const app = await buildServer(ctx, { queue: runtime.queue, events: runtime.events });
     url = await app.listen({ port: 0, host: '127.0.0.1' });

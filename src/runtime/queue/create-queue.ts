@@ -1,15 +1,19 @@
 /**
- * @module Opens the queue for the database in use: the same table queue on SQLite and on Postgres, where it also
- * listens for other processes' jobs.
+ * @module Picks the queue back end for the database in use: the embedded queue on SQLite, graphile-worker on
+ * Postgres.
  */
 import type { DatabaseTarget } from '../../config/config.js';
 import type { Store } from '../../store/database.js';
+import { PostgresQueue } from './postgres/postgres-queue.js';
 import type { Queue } from './queue.js';
-import { TableQueue } from './table-queue.js';
+import { SqliteQueue } from './sqlite/sqlite-queue.js';
 
 export interface CreateQueueOptions {
-  /** Postgres: where the LISTEN connection goes instead of the configured URL. */
+  /** Postgres: graphile-worker's schema (default `graphile_worker`). */
+  workerSchema?: string;
+  /** Postgres: a connection string to use instead of the configured one (tests add a search_path). */
   connectionString?: string;
+  onError?: (message: string) => void;
 }
 
 /** Opens (and prepares) the queue for `store`. */
@@ -18,10 +22,14 @@ export async function createQueue(
   target: DatabaseTarget,
   options: CreateQueueOptions = {},
 ): Promise<Queue> {
-  const queue = new TableQueue(
-    store,
-    target.dialect === 'postgres' ? { connectionString: options.connectionString ?? target.url } : {},
-  );
+  const queue: Queue =
+    target.dialect === 'sqlite'
+      ? new SqliteQueue(store)
+      : new PostgresQueue(store, {
+          connectionString: options.connectionString ?? target.url,
+          ...(options.workerSchema ? { workerSchema: options.workerSchema } : {}),
+          ...(options.onError ? { onError: options.onError } : {}),
+        });
   await queue.prepare();
   return queue;
 }
