@@ -34,7 +34,6 @@ export async function openBenchApp(
     dialect === 'sqlite'
       ? await openDatabase({ dialect: 'sqlite', file: path.join(dir, 'bench.db') })
       : await openDatabase({ dialect: 'postgres', url: pgUrl }, { schema });
-  const workerSchema = dialect === 'postgres' ? `${schema}_gw` : undefined;
   await migrateToLatest(store.db as never, store.dialect);
   const box = new SecretBox(randomBytes(32));
   const ctx: AppContext = {
@@ -56,7 +55,6 @@ export async function openBenchApp(
         scheduler: false,
         concurrency: 1,
         queueOptions: {
-          ...(workerSchema ? { workerSchema } : {}),
           ...(dialect === 'postgres' ? { connectionString: pgUrl } : {}),
         },
       }),
@@ -68,7 +66,6 @@ export async function openBenchApp(
       const client = new pg.Client({ connectionString: pgUrl });
       await client.connect();
       await client.query(`drop schema if exists "${schema}" cascade`);
-      if (workerSchema) await client.query(`drop schema if exists "${workerSchema}" cascade`);
       await client.end();
     },
   };

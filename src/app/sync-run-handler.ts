@@ -131,28 +131,40 @@ export function syncRunHandler(box: SecretBox): JobHandler {
 
     const logs = new RunLogRepository(db);
     let pending: PendingLine[] = [];
+    /** The counts of this attempt the run record holds (its last progress write that succeeded). */
     let committed: SyncCounts | undefined;
+    // Progress is written off the engine's hot path, one step after another. A step that fails (the database
+    // went away) is made good by the next one: the checkpoint is absolute, the counts added are those since the
+    // last write that succeeded, and unwritten log lines wait for the next flush. The chain never rejects: a
+    // rejection nobody listened to yet would take the whole process down (seen in the Postgres scale-out fault
+    // test), and an error of the engine's own is the one to report.
     let work: Promise<void> = Promise.resolve();
+    const then = (step: () => Promise<void>) => {
+      work = work.then(step).catch(() => undefined);
+    };
     const flush = async () => {
       const lines = pending;
       pending = [];
-      if (lines.length > 0) await logs.append(run.orgId, run.id, lines);
+      if (lines.length === 0) return;
+      try {
+        await logs.append(run.orgId, run.id, lines);
+      } catch (error) {
+        pending = [...lines, ...pending];
+        throw error;
+      }
     };
     const onEvent = (event: SyncEvent) => {
       const line = lineFor(event);
       if (line) pending.push(line);
       if (progress.take(event) && event.type !== 'batch_committed') {
         const snapshot = progress.snapshot();
-        work = work.then(() =>
-          run.commit({ checkpoint: { ...asObject(run.checkpoint), progress: snapshot } }),
-        );
+        then(async () => {
+          await run.commit({ checkpoint: { ...asObject(run.checkpoint), progress: snapshot } });
+        });
       }
       if (event.type === 'batch_committed') {
         const counts = event.counts;
-        const before = committed;
-        committed = counts;
-        // Progress is written in order, one batch after another, off the engine's hot path.
-        work = work.then(async () => {
+        then(async () => {
           await flush();
           await run.commit({
             checkpoint: {
@@ -161,11 +173,12 @@ export function syncRunHandler(box: SecretBox): JobHandler {
               cursor: event.cursor,
               ...(direction ? { progress: progress.snapshot() } : {}),
             },
-            counts: delta(counts, before),
+            counts: delta(counts, committed),
           });
+          committed = counts;
         });
       } else if (pending.length >= 500) {
-        work = work.then(flush);
+        then(flush);
       }
     };
 
@@ -201,8 +214,11 @@ export function syncRunHandler(box: SecretBox): JobHandler {
       },
     }).finally(async () => {
       await work;
-      await flush();
+      // Also when the engine threw (its error is the one to report), its last lines are kept if they can be.
+      await flush().catch(() => undefined);
     });
+    // Lines the chain could not write: if the database is still away, this attempt fails here and is retried.
+    await flush();
     await run.commit({
       counts: delta(result.counts, committed),
       ...(direction ? { checkpoint: { ...asObject(run.checkpoint), progress: progress.snapshot() } } : {}),

@@ -2132,7 +2132,10 @@ export interface components {
       params: {
         [key: string]: unknown;
       };
+      /** @description attempts spent (0 until it starts); a crash spends none */
       attempt: number;
+      /** @description times the worker running it stopped (killed, crashed, lost the database) and another resumed it from its checkpoint */
+      crashes: number;
       continuationOf: string | null;
       stalled: boolean;
       cancelRequested: boolean;
@@ -2196,7 +2199,10 @@ export interface components {
       params: {
         [key: string]: unknown;
       };
+      /** @description attempts spent (0 until it starts); a crash spends none */
       attempt: number;
+      /** @description times the worker running it stopped (killed, crashed, lost the database) and another resumed it from its checkpoint */
+      crashes: number;
       continuationOf: string | null;
       stalled: boolean;
       cancelRequested: boolean;

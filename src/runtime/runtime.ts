@@ -31,15 +31,12 @@ export interface RuntimeOptions {
   runTimeoutMs?: number;
   leaseMs?: number;
   refreshAuth?: (orgId: string, connectionId: string) => Promise<void>;
-  /** Where the queue lives (Postgres: graphile-worker's schema); tests give each runtime its own. */
-  queueOptions?: Pick<CreateQueueOptions, 'workerSchema' | 'connectionString'>;
+  /** Postgres: where the queue's LISTEN connection goes, when not the configured URL. */
+  queueOptions?: CreateQueueOptions;
 }
 
 export async function createRuntime(ctx: AppContext, options: RuntimeOptions = {}): Promise<Runtime> {
-  const queue = await createQueue(ctx.store, ctx.config.database, {
-    ...options.queueOptions,
-    onError: (message) => ctx.logger.error({ component: 'graphile-worker' }, message),
-  });
+  const queue = await createQueue(ctx.store, ctx.config.database, options.queueOptions);
   const events = new RuntimeEvents();
   const registry = new HandlerRegistry();
   registerBuiltinHandlers(registry);

@@ -50,12 +50,17 @@ export interface EnqueuedRun {
   deduped: boolean;
 }
 
-/** Creates a queued run and its job in `db` (pass the caller's transaction). */
+/**
+ * Creates a queued run and its job in `db`: the caller's transaction, or one of its own. Never the two writes
+ * apart: a consumer woken by the job's insert (Postgres notifies at commit) that finds no run yet drops the job,
+ * and the run then stays queued forever (seen as a stalled test on a loaded machine).
+ */
 export async function enqueueRun(
   db: Kysely<Database>,
   queue: Queue,
   input: EnqueueRunInput,
 ): Promise<EnqueuedRun> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => enqueueRun(trx, queue, input));
   const lockKey = input.lockKey !== undefined ? input.lockKey : input.syncId ? `sync:${input.syncId}` : null;
   const dedupeKey =
     input.dedupeKey !== undefined

@@ -4,7 +4,7 @@
  * A job that carries a `runId` executes that run:
  *   queued ─▶ running ─▶ success
  *                     ├─▶ partial   (budget or timeout after progress: checkpoint kept, continuation queued)
- *                     ├─▶ failed    (no retry for the error class, attempts exhausted, or stalled)
+ *                     ├─▶ failed    (no retry for the error class, attempts exhausted, stalled, or crash-looping)
  *                     ├─▶ cancelled (asked to stop)
  *                     └─▶ queued    (retry after backoff; worker stopping: resumes elsewhere)
  * A run that is already final when its job arrives (a duplicate delivery after a crash) is left alone.
@@ -38,6 +38,12 @@ import { enqueueRun } from './triggers.js';
 
 /** Continuations in a row without checkpoint progress before a run is called stalled. */
 export const STALL_AFTER = 3;
+/**
+ * Crashes in a row (deliveries that found the run still running, with no checkpoint between them) after which a
+ * run is failed as crash-looping: a record that kills its worker must not take the fleet down one by one.
+ * Crashes with progress between them never end a run.
+ */
+export const CRASH_LOOP_AFTER = 5;
 
 export interface WorkerOptions {
   concurrency: number;
@@ -136,9 +142,8 @@ export class Worker {
         return { kind: 'done' };
       }
     }
-    if (job.attempt > job.maxAttempts) {
-      const error = `gave up after ${job.maxAttempts} attempts (the worker running it stopped or crashed)`;
-      if (run) await this.finishRun(run, 'failed', error);
+    if (!run && job.crashes > CRASH_LOOP_AFTER * 2) {
+      const error = `crash-looping: its worker stopped before finishing it ${job.crashes} times`;
       emit('job.dead', { jobId: job.id, type: job.type, attempt: job.attempt, error });
       return { kind: 'dead', error };
     }
@@ -150,8 +155,23 @@ export class Worker {
       return { kind: 'dead', error };
     }
     if (run) {
-      run = await this.runs.markRunning(run.id, job.attempt, job.id);
+      // Still `running`: the worker before us died (or lost the database) mid-run. A crash is not an attempt,
+      // but a run that keeps crashing its workers without reaching a checkpoint is stopped (and says so).
+      const crashed = run.status === 'running';
+      run = await this.runs.markRunning(run.id, job.attempt, job.id, crashed);
       if (!run) return { kind: 'done' };
+      if (crashed && run.crashStreak > CRASH_LOOP_AFTER) {
+        const error = `crash-looping: its worker stopped ${run.crashStreak} times in a row before the next checkpoint`;
+        await this.finishRun(run, 'failed', error);
+        emit('job.dead', { jobId: job.id, type: job.type, attempt: job.attempt, error });
+        return { kind: 'dead', error };
+      }
+      if (crashed) {
+        await new RunContext(this.deps.store, run, emit).log(
+          'warn',
+          `resumed from its checkpoint: the worker running it stopped or lost the database (crash ${run.crashes})`,
+        );
+      }
       emit('run.started', {
         runId: run.id,
         orgId: run.orgId,

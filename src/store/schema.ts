@@ -187,6 +187,9 @@ export interface RunsTable {
   /** Consecutive continuations that ended without advancing the checkpoint. */
   no_progress: ColumnType<number, number | undefined, number>;
   stalled: ColumnType<number, number | undefined, number>;
+  /** Deliveries that found the run still `running` (its worker died mid-run): all told, and since the last checkpoint. */
+  crashes: ColumnType<number, number | undefined, number>;
+  crash_streak: ColumnType<number, number | undefined, number>;
   cancel_requested: ColumnType<number, number | undefined, number>;
   heartbeat_at: string | null;
   /** The one token refresh an auth failure gets has been spent. */
@@ -322,6 +325,8 @@ export interface RuntimeJobsTable {
   lock_key: string | null;
   status: 'queued' | 'running';
   attempts: number;
+  /** Deliveries that ended with their holder gone (migration 0013); not attempts. */
+  crashes: ColumnType<number, number | undefined, number>;
   max_attempts: number;
   timeout_ms: number | null;
   last_error: string | null;
@@ -357,14 +362,6 @@ export interface RuntimeRateBucketsTable {
   slowed_until_ms: number;
 }
 
-export interface RuntimeWorkersTable {
-  id: string;
-  backend: 'sqlite' | 'postgres';
-  pool_ids: JsonColumn;
-  started_at: string;
-  heartbeat_at: string;
-}
-
 export interface RuntimeSchedulesTable {
   key: string;
   last_tick_at: string;
@@ -397,7 +394,6 @@ export interface Database {
   runtime_locks: RuntimeLocksTable;
   runtime_dead_letters: RuntimeDeadLettersTable;
   runtime_rate_buckets: RuntimeRateBucketsTable;
-  runtime_workers: RuntimeWorkersTable;
   runtime_schedules: RuntimeSchedulesTable;
   sync_state: SyncStateTable;
   record_revisions: RecordRevisionsTable;

@@ -27,6 +27,8 @@ function run(id: string, status: Run['status'], hoursAgo: number, parentRunId: s
     continuationOf: null,
     noProgress: 0,
     stalled: false,
+    crashes: 0,
+    crashStreak: 0,
     cancelRequested: false,
     authRefreshed: false,
     createdAt: at,

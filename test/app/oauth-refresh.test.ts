@@ -12,12 +12,11 @@ import { startSimulator } from '../../src/simulators/registry.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
 import { runFinished, testAppContext } from '../helpers/app-context.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import { dropSchema } from '../helpers/queues.js';
 
 describeEachDialect('oauth refresh in sync runs', (get) => {
   it('refreshes an expired token once, seals it on the connection, and a refused refresh marks it unhealthy', async () => {
     const fixture = get();
-    const { store, repos, database } = fixture;
+    const { store, repos } = fixture;
     const ctx = testAppContext(fixture);
     const clock = createManualClock();
     const s = (await startSimulator('hubspot', {
@@ -50,14 +49,9 @@ describeEachDialect('oauth refresh in sync runs', (get) => {
         objects: [{ name: 'companies', a: 'companies', b: 'companies', fields: [{ a: 'name', b: 'name' }] }],
       },
     });
-    const workerSchema = database.schema ? `${database.schema}_gw` : null;
     const runtime = await createAppRuntime(ctx, {
       scheduler: false,
       concurrency: 1,
-      queueOptions: {
-        ...(workerSchema ? { workerSchema } : {}),
-        ...(database.url ? { connectionString: database.url } : {}),
-      },
     });
     await runtime.start();
     const runOnce = async () => {
@@ -113,7 +107,6 @@ describeEachDialect('oauth refresh in sync runs', (get) => {
       expect(run?.attempt ?? 1).toBeLessThanOrEqual(2);
     } finally {
       await runtime.stop(1000);
-      if (workerSchema) await dropSchema(workerSchema);
       await s.close();
     }
   });

@@ -10,26 +10,20 @@ import { startSimulator } from '../../src/simulators/registry.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
 import { runFinished, synupPostsSync, testAppContext } from '../helpers/app-context.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import { dropSchema } from '../helpers/queues.js';
 
 describeEachDialect('429 storm in sync runs', (get) => {
   it('waits out Retry-After and finishes the run successfully', async () => {
     const fixture = get();
-    const { store, repos, database } = fixture;
+    const { store, repos } = fixture;
     const ctx = testAppContext(fixture);
     const s = (await startSimulator('synup', {
       seedRecords: 0,
       rateLimit: { limit: 1000, windowMs: 1000 },
     })) as SynupSimulator;
     const { org, sync } = await synupPostsSync(repos, s, 12);
-    const workerSchema = database.schema ? `${database.schema}_gw` : null;
     const runtime = await createAppRuntime(ctx, {
       scheduler: false,
       concurrency: 1,
-      queueOptions: {
-        ...(workerSchema ? { workerSchema } : {}),
-        ...(database.url ? { connectionString: database.url } : {}),
-      },
     });
     const retries: string[] = [];
     const off = runtime.events.on('job.retry', (e) => retries.push(e.error));
@@ -62,7 +56,6 @@ describeEachDialect('429 storm in sync runs', (get) => {
     } finally {
       off();
       await runtime.stop(1000);
-      if (workerSchema) await dropSchema(workerSchema);
       await s.close();
     }
   });

@@ -23,7 +23,6 @@ import { startNotionSimulator, type NotionSimulator } from '../../src/simulators
 import { startSynupSimulator } from '../../src/simulators/synup/synup-simulator.js';
 import { runFinished, synupPostsSync, testAppContext } from '../helpers/app-context.js';
 import { describeEachDialect, type MigratedStore } from '../helpers/dialects.js';
-import { dropSchema } from '../helpers/queues.js';
 
 /** Runs `syncId` `times` times through a real runtime; returns each run's status and the job retries seen. */
 async function runThroughRuntime(
@@ -33,15 +32,10 @@ async function runThroughRuntime(
   syncId: string,
   times = 1,
 ) {
-  const { store, database } = fixture;
-  const workerSchema = database.schema ? `${database.schema}_gw` : null;
+  const { store } = fixture;
   const runtime = await createAppRuntime(ctx, {
     scheduler: false,
     concurrency: 1,
-    queueOptions: {
-      ...(workerSchema ? { workerSchema } : {}),
-      ...(database.url ? { connectionString: database.url } : {}),
-    },
   });
   const retries: string[] = [];
   const off = runtime.events.on('job.retry', (e) => retries.push(e.error));
@@ -59,7 +53,6 @@ async function runThroughRuntime(
   } finally {
     off();
     await runtime.stop(1000);
-    if (workerSchema) await dropSchema(workerSchema);
   }
   return { statuses, retries };
 }

@@ -2,12 +2,12 @@
  * The `sync.run` job end to end: a run enqueued like the API and CLI do, executed by the app runtime's worker
  * through the engine, ends with its counts, checkpoint and log lines; a second run writes nothing.
  */
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { createAppRuntime } from '../../src/app/app-runtime.js';
+import { RunContext } from '../../src/runtime/run-context.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
 import { runFinished, testAppContext } from '../helpers/app-context.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import { dropSchema } from '../helpers/queues.js';
 
 const fields = [
   { a: 'email', b: 'email' },
@@ -17,7 +17,7 @@ const fields = [
 describeEachDialect('sync.run job', (get) => {
   it('runs a sync through the worker and records counts, checkpoint and log lines', async () => {
     const fixture = get();
-    const { store, repos, database } = fixture;
+    const { store, repos } = fixture;
     const ctx = testAppContext(fixture);
     const org = await repos.organizations.create({ name: 'Acme', slug: `acme-${Date.now()}` });
     const source = await repos.collections.create(org.id, { key: 'people', name: 'People' });
@@ -37,15 +37,9 @@ describeEachDialect('sync.run job', (get) => {
       },
     });
 
-    // Its own graphile-worker schema on Postgres: a runtime on the default one could take other tests' jobs.
-    const workerSchema = database.schema ? `${database.schema}_gw` : null;
     const runtime = await createAppRuntime(ctx, {
       scheduler: false,
       concurrency: 2,
-      queueOptions: {
-        ...(workerSchema ? { workerSchema } : {}),
-        ...(database.url ? { connectionString: database.url } : {}),
-      },
     });
     await runtime.start();
     try {
@@ -75,7 +69,64 @@ describeEachDialect('sync.run job', (get) => {
       expect((await repos.runs.get(org.id, second.runId))?.counts).toMatchObject({ created: 0, updated: 0 });
     } finally {
       await runtime.stop(1000);
-      if (workerSchema) await dropSchema(workerSchema);
+    }
+  });
+
+  it('a progress write that fails mid-run (the database went away) is made good by the next one, and never ends the process', async () => {
+    const fixture = get();
+    const { store, repos } = fixture;
+    const ctx = testAppContext(fixture);
+    const org = await repos.organizations.create({ name: 'Acme', slug: `acme-p-${Date.now()}` });
+    const source = await repos.collections.create(org.id, { key: 'people', name: 'People' });
+    await repos.collections.create(org.id, { key: 'people_copy', name: 'People copy' });
+    await repos.records.writeMany(
+      org.id,
+      source.id,
+      Array.from({ length: 25 }, (_, i) => ({ data: { email: `p${i}@x`, name: `P${i}` } })),
+    );
+    const sync = await repos.syncs.create(org.id, {
+      name: 'copy people',
+      definition: {
+        a: { connector: 'collection' },
+        b: { connector: 'collection' },
+        direction: 'push',
+        batchSize: 5,
+        objects: [{ name: 'people', a: 'people', b: 'people_copy', fields }],
+      },
+    });
+    // The second progress write of the first attempt fails, as a query does when its connection drops.
+    const original = RunContext.prototype.commit;
+    let calls = 0;
+    const spy = vi.spyOn(RunContext.prototype, 'commit').mockImplementation(function (
+      this: RunContext,
+      ...args
+    ) {
+      if (++calls === 2) return Promise.reject(new Error('Connection terminated unexpectedly (injected)'));
+      return original.apply(this, args);
+    });
+    const runtime = await createAppRuntime(ctx, { scheduler: false, concurrency: 2 });
+    await runtime.start();
+    try {
+      const { runId } = await store.db.transaction().execute((trx) =>
+        enqueueRun(trx, runtime.queue, {
+          orgId: org.id,
+          kind: 'sync.run',
+          trigger: 'manual',
+          syncId: sync.id,
+        }),
+      );
+      expect(await runFinished(runtime, runId)).toBe('success');
+      const run = await repos.runs.get(org.id, runId);
+      // The failed write is made good by the next one: the counts hold every batch.
+      expect(run).toMatchObject({ attempt: 1, counts: expect.objectContaining({ created: 25 }) });
+      const lines = await repos.runLogs.after(org.id, runId, 0, 1000);
+      expect(calls).toBeGreaterThan(2);
+      expect(lines.filter((l) => /^created a /.test(l.message))).toHaveLength(25);
+      const copy = (await repos.collections.byKey(org.id, 'people_copy'))!;
+      expect(await repos.records.count(org.id, copy.id)).toBe(25);
+    } finally {
+      spy.mockRestore();
+      await runtime.stop(1000);
     }
   });
 });

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ describe('runs and syncs screens', () => {
   let server: Running;
   let url: string;
   let browser: Browser;
+  let dataDir: string;
 
   async function call<T>(method: string, route: string, body?: unknown): Promise<T> {
     const res = await fetch(`${url}/api/v1${route}`, {
@@ -56,8 +58,9 @@ describe('runs and syncs screens', () => {
   }
 
   beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'datasync-runs-ui-'));
     server = runCli(
-      ['start', '--port', '0', '--data', mkdtempSync(path.join(tmpdir(), 'datasync-runs-ui-'))],
+      ['start', '--port', '0', '--data', dataDir],
       baseEnv({ DATASYNC_BOOTSTRAP_API_KEY: KEY }),
     );
     url = (await server.waitFor(/running at (http:\/\/localhost:\d+)/))[1]!;
@@ -104,6 +107,13 @@ describe('runs and syncs screens', () => {
     await page.locator('[data-count="created"]').getByText('120').waitFor();
     await page.getByRole('heading', { level: 1 }).getByText('success').waitFor();
     await screenshotBothThemes(page, 'run-detail');
+    expect(await page.getByTestId('run-crashes').count()).toBe(0);
+    // A run that a worker's crash interrupted twice says so (the crash tests make real ones; this is the screen).
+    const db = new Database(path.join(dataDir, 'datasync.db'));
+    db.prepare('update runs set crashes = 2 where id = ?').run(run.id);
+    db.close();
+    await page.reload();
+    await page.getByTestId('run-crashes').getByText('2 times').waitFor();
 
     const failed = await call<{ id: string }>('POST', `/syncs/${broken.id}/runs`, { dryRun: false });
     await page.goto(`${url}/runs/${failed.id}`);

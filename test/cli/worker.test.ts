@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
-import { SqliteQueue } from '../../src/runtime/queue/sqlite/sqlite-queue.js';
+import { TableQueue } from '../../src/runtime/queue/table-queue.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
 import { RunRepository } from '../../src/store/repositories/runs.js';
 import { baseEnv, runCli, runCliToEnd } from '../helpers/cli.js';
@@ -22,7 +22,7 @@ describe('datasync worker', () => {
         .insertInto('organizations')
         .values({ id: 'org_1', name: 'O', slug: 'o', created_at: new Date().toISOString() })
         .execute();
-      const { runId } = await enqueueRun(store.db, new SqliteQueue(store), {
+      const { runId } = await enqueueRun(store.db, new TableQueue(store), {
         orgId: 'org_1',
         kind: 'runtime.noop',
         trigger: 'manual',

@@ -22,6 +22,7 @@ import {
 import { openDatabase, type Store } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrator.js';
 import { createRepositories, type Repositories } from '../../src/store/repositories/index.js';
+import { checkCompanies, companiesWorld } from './companies-world.js';
 import { tally } from './tally.js';
 
 const RECORDS = 10_000;
@@ -93,68 +94,10 @@ afterAll(async () => {
 });
 
 it(`SIGKILLed ${KILLS} times during a ${RECORDS.toLocaleString('en-US')}-record two-way sync, it converges with nothing lost or duplicated`, async () => {
-  const org = await repos.organizations.create({ name: 'Kill', slug: `kill-${Date.now()}` });
-  const collection = await repos.collections.create(org.id, { key: 'companies', name: 'companies' });
-  const connection = await repos.connections.create(org.id, {
-    name: 'hubspot',
-    connector: 'hubspot',
-    settings: { baseUrl: sim.url, objects: ['companies'], refProperty: 'city' },
-    credentials: { token: sim.credentials.token! },
-  });
-  const sync = await repos.syncs.create(org.id, {
-    name: 'kill',
-    definition: {
-      a: { connector: 'collection' },
-      b: { connectionId: connection.id },
-      direction: 'two-way',
-      // Full mode: every run lists both sides (the simulator's search, behind cursor mode, is O(n) per page).
-      mode: 'full',
-      batchSize: 100,
-      objects: [
-        {
-          name: 'companies',
-          a: 'companies',
-          b: 'companies',
-          fields: [
-            { a: 'name', b: 'name' },
-            { a: 'domain', b: 'domain' },
-          ],
-        },
-      ],
-    },
-  });
-
-  // The reference model: tag (domain) → the name both sides must end with.
-  const model = new Map<string, string>();
-  let next = 0;
-  const createLocal = async (count: number) => {
-    const writes = [];
-    for (let i = 0; i < count; i++, next++) {
-      const tag = `t${next}.example`;
-      model.set(tag, `name ${next}`);
-      writes.push({ data: { name: `name ${next}`, domain: tag } });
-    }
-    for (let i = 0; i < writes.length; i += 1000)
-      await repos.records.writeMany(org.id, collection.id, writes.slice(i, i + 1000));
-  };
-  const createRemote = (count: number) => {
-    for (let i = 0; i < count; i++, next++) {
-      const tag = `t${next}.example`;
-      model.set(tag, `remote ${next}`);
-      sim.ui.create('companies', { name: `remote ${next}`, domain: tag });
-    }
-  };
-  const platformLive = () => sim.crm.types.companies!.store.values().filter((o) => !o.archived);
-  const localLive = async () => {
-    const out: { id: string; data: Record<string, unknown> }[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await repos.records.list(org.id, collection.id, { cursor, limit: 5000 });
-      out.push(...page.data);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return out;
-  };
+  const world = await companiesWorld(repos, sim, 'Kill');
+  const { org, collection, sync, model, createLocal, localLive } = world;
+  const createRemote = (count: number) => world.createRemote(count);
+  const platformLive = () => world.platformLive();
   // Edits land on records the side already has; local edits take even tags, platform edits odd ones.
   const editBothSides = async (round: number) => {
     const local = (await localLive()).filter((r) => Number(String(r.data.domain).slice(1, -8)) % 2 === 0);
@@ -220,23 +163,7 @@ it(`SIGKILLed ${KILLS} times during a ${RECORDS.toLocaleString('en-US')}-record 
   expect(quiet.outcome).toBe('success');
   expect(quiet.counts.created + quiet.counts.updated + quiet.counts.deleted).toBe(0);
 
-  const local = await localLive();
-  const remote = platformLive();
-  const byTag = (tags: string[]) => {
-    const seen = new Map<string, number>();
-    for (const t of tags) seen.set(t, (seen.get(t) ?? 0) + 1);
-    return seen;
-  };
-  const localTags = byTag(local.map((r) => String(r.data.domain)));
-  const remoteTags = byTag(remote.map((o) => o.properties.domain!));
-  const duplicated = [...localTags.values(), ...remoteTags.values()]
-    .filter((n) => n > 1)
-    .reduce((s, n) => s + n - 1, 0);
-  const lost = [...model.keys()].filter((t) => !localTags.has(t) || !remoteTags.has(t)).length;
-  const wrong = [
-    ...local.filter((r) => model.get(String(r.data.domain)) !== r.data.name),
-    ...remote.filter((o) => model.get(o.properties.domain!) !== o.properties.name),
-  ];
+  const { local, remote, duplicated, lost, wrong } = await checkCompanies(world);
   tally({
     suite: 'kill -9 during a 10k two-way sync',
     faultsInjected: kills,

@@ -21,7 +21,6 @@ import type { Role } from '../../src/store/schema.js';
 import { createOrganization } from '../../src/app/create-organization.js';
 import { migrateToLatest } from '../../src/store/migrator.js';
 import { createTestDatabase, DIALECTS } from './dialects.js';
-import { dropSchema } from './queues.js';
 
 export interface TenantWorld {
   org: Organization;
@@ -92,14 +91,8 @@ export function describeApi(
           close: () => store.close(),
         };
         // A runtime that is never started: routes that queue work (runs, replays, webhooks, cron) enqueue for
-        // real and tests inspect the jobs. On Postgres its graphile-worker schema is this test run's own.
-        const workerSchema = database.schema ? `${database.schema}_gw` : null;
         const runtime = await createAppRuntime(ctx, {
           scheduler: false,
-          queueOptions: {
-            ...(workerSchema ? { workerSchema } : {}),
-            ...(database.url ? { connectionString: database.url } : {}),
-          },
         });
         const app = await buildServer(ctx, {
           runtime,
@@ -134,7 +127,6 @@ export function describeApi(
           await app.close();
           await runtime.stop();
           await store.close();
-          if (workerSchema) await dropSchema(workerSchema);
           await database.dispose();
         };
       });

@@ -1,9 +1,8 @@
 /**
- * Runtime tests run once per queue back end: the embedded SQLite queue, and graphile-worker on Postgres (in a
- * schema of its own next to the test's schema) when DATASYNC_TEST_PG_URL is set.
+ * Runtime tests run once per database: the table queue on SQLite, and on Postgres (in the test's own schema) when
+ * DATASYNC_TEST_PG_URL is set.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, describe } from 'vitest';
 import { SecretBox } from '../../src/lib/crypto/secret-box.js';
 import { createQueue } from '../../src/runtime/queue/create-queue.js';
@@ -11,7 +10,7 @@ import type { Queue } from '../../src/runtime/queue/queue.js';
 import type { Store } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrator.js';
 import { createRepositories, type Repositories } from '../../src/store/repositories/index.js';
-import { createTestDatabase, DIALECTS, PG_URL, type TestDatabase } from './dialects.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from './dialects.js';
 
 export interface QueueFixture {
   store: Store;
@@ -19,8 +18,6 @@ export interface QueueFixture {
   repos: Repositories;
   box: SecretBox;
   database: TestDatabase;
-  /** Postgres: graphile-worker's schema for this test (null on SQLite). */
-  workerSchema: string | null;
 }
 
 /** Opens a migrated test database and its queue; `dispose` drops everything. */
@@ -30,11 +27,7 @@ export async function openQueueFixture(
   const database = await createTestDatabase(dialect);
   const store = await database.open();
   await migrateToLatest(store.db as never, store.dialect);
-  const workerSchema = database.schema ? `${database.schema}_gw` : null;
-  const queue = await createQueue(store, database.target, {
-    ...(workerSchema ? { workerSchema } : {}),
-    ...(database.url ? { connectionString: database.url } : {}),
-  });
+  const queue = await createQueue(store, database.target);
   const box = new SecretBox(randomBytes(32));
   return {
     store,
@@ -42,23 +35,12 @@ export async function openQueueFixture(
     repos: createRepositories(store.db, box),
     box,
     database,
-    workerSchema,
     dispose: async () => {
       await queue.close();
       await store.close();
-      if (workerSchema) await dropSchema(workerSchema);
       await database.dispose();
     },
   };
-}
-
-/** Drops a graphile-worker schema a test made next to its own. */
-export async function dropSchema(schema: string): Promise<void> {
-  if (!PG_URL) return;
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`drop schema if exists "${schema}" cascade`);
-  await client.end();
 }
 
 /** describe() once per queue back end, with a fresh database and queue per test (beforeEach is too slow on PG). */

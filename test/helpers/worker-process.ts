@@ -17,7 +17,6 @@ export function startWorker(f: QueueFixture, endpoint: string, extra: Record<str
         target: f.database.target,
         schema: f.database.schema,
         url: f.database.url,
-        workerSchema: f.workerSchema,
         endpoint,
         ...extra,
       }),

@@ -48,6 +48,7 @@ describeApi('delivery replay', (get) => {
       payload: { orgId: w.a.org.id, deliveryId: replay.id },
       priority: 0,
       attempt: 1,
+      crashes: 0,
       maxAttempts: 5,
       lockKey: null,
       timeoutMs: null,

@@ -8,14 +8,15 @@
  * DATASYNC_FULL_FAULTS=1 runs the acceptance size: 1,000 runs over 100 syncs on both.
  */
 import { randomBytes } from 'node:crypto';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { CRASH_LOOP_AFTER } from '../../src/runtime/worker.js';
 import { enqueueRun } from '../../src/runtime/triggers.js';
 import { FINAL_RUN_STATUSES } from '../../src/store/repositories/runs.js';
-import { PG_URL } from '../helpers/dialects.js';
+import { DIALECTS, PG_URL } from '../helpers/dialects.js';
 import { openQueueFixture, type QueueFixture } from '../helpers/queues.js';
 import { startSimEndpoint } from '../helpers/sim-endpoint.js';
+import { until } from '../helpers/until.js';
 import { startWorker } from '../helpers/worker-process.js';
-import { describe } from 'vitest';
 
 const FULL = process.env.DATASYNC_FULL_FAULTS === '1';
 const ITEMS = 5;
@@ -149,7 +150,7 @@ describe('crash recovery', () => {
         .select(['lease_owner', 'lease_expires_at'])
         .where('status', '=', 'running')
         .executeTakeFirstOrThrow();
-      expect(leased.lease_owner).toMatch(/@.+#\d+$/);
+      expect(leased.lease_owner).toMatch(/@.+#\d+(:\d+)?$/);
       procs.push(startWorker(f, endpoint.url, { leaseMs }));
       await allRunsFinal(f, org.id, 60_000);
       const run = await f.store.db
@@ -166,4 +167,64 @@ describe('crash recovery', () => {
       await f.dispose();
     }
   }, 90_000);
+
+  it.each(DIALECTS)(
+    '%s: a run that crashes every worker before a checkpoint ends failed as crash-looping; other runs go on',
+    async (dialect) => {
+      const f = await openQueueFixture(dialect);
+      const endpoint = await startSimEndpoint();
+      let proc: ReturnType<typeof startWorker> | undefined;
+      try {
+        const org = await f.repos.organizations.create({
+          name: 'Loop',
+          slug: `loop-${randomBytes(3).toString('hex')}`,
+        });
+        const enqueue = (kind: string, syncId: string) =>
+          enqueueRun(f.store.db, f.queue, {
+            orgId: org.id,
+            kind,
+            trigger: 'api',
+            syncId,
+            params: { items: 3, seq: 0 },
+          });
+        const looping = await enqueue('test.crash', 'syn_loop');
+        let deaths = 0;
+        // Each worker takes the run, dies with it, and the next one (same host: the dead owner is seen at once)
+        // picks it up as a crash; the last one stops it.
+        proc = startWorker(f, endpoint.url, { leaseMs: 60_000 });
+        await until(
+          'the crash-looping run to end',
+          async () => {
+            if (proc!.child.exitCode !== null || proc!.child.signalCode !== null) {
+              deaths++;
+              proc = startWorker(f, endpoint.url, { leaseMs: 60_000 });
+            }
+            const run = await f.repos.runs.get(org.id, looping.runId);
+            return FINAL_RUN_STATUSES.includes(run!.status as never);
+          },
+          90_000,
+        );
+        expect(deaths).toBe(CRASH_LOOP_AFTER + 1);
+        const run = await f.repos.runs.get(org.id, looping.runId);
+        expect(run).toMatchObject({
+          status: 'failed',
+          crashes: CRASH_LOOP_AFTER + 1,
+          error: expect.stringMatching(
+            /^crash-looping: its worker stopped 6 times in a row before the next checkpoint/,
+          ),
+        });
+        // The next run on the same worker is not held up by it.
+        const after = await enqueue('test.sync', 'syn_after');
+        await allRunsFinal(f, org.id, 60_000);
+        expect(await f.repos.runs.get(org.id, after.runId)).toMatchObject({ status: 'success' });
+        expect(endpoint.data.size).toBe(3);
+      } finally {
+        proc?.child.kill('SIGKILL');
+        await proc?.exited;
+        await endpoint.close();
+        await f.dispose();
+      }
+    },
+    120_000,
+  );
 });

@@ -398,4 +398,34 @@ describeEachQueue('worker', (open) => {
     expect(stored[0]).toMatchObject({ body: '{"a":1}', status: 'received' });
     expect(await f.queue.pending()).toBe(3);
   });
+
+  it('writes a run and its job in one transaction, also when the caller passes none', async () => {
+    // A consumer woken by the job's insert must find the run: apart, it dropped the job and the run stayed queued.
+    const f = await open();
+    const org = await f.repos.organizations.create({
+      name: 'T',
+      slug: `t-${randomBytes(4).toString('hex')}`,
+    });
+    const seen: boolean[] = [];
+    const queue = new Proxy(f.queue, {
+      get(target, prop, receiver) {
+        if (prop !== 'enqueue') return Reflect.get(target, prop, receiver) as unknown;
+        return async (
+          db: Parameters<typeof target.enqueue>[0],
+          spec: Parameters<typeof target.enqueue>[1],
+        ) => {
+          seen.push(db.isTransaction);
+          return target.enqueue(db, spec);
+        };
+      },
+    });
+    const { runId } = await enqueueRun(f.store.db, queue, {
+      orgId: org.id,
+      kind: 'sync.run',
+      trigger: 'manual',
+    });
+    expect(seen).toEqual([true]);
+    expect(await f.repos.runs.get(org.id, runId)).toMatchObject({ status: 'queued' });
+    expect(await f.queue.pending()).toBe(1);
+  });
 });

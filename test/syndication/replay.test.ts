@@ -89,6 +89,7 @@ describeApi('replaying a site’s last payload', (get) => {
       payload: { orgId: org, deliveryId: res.json().id },
       priority: 0,
       attempt: 1,
+      crashes: 0,
       maxAttempts: 5,
       lockKey: null,
       timeoutMs: null,

@@ -37,7 +37,11 @@ export const RunSchema = z
     counts: RunCountsSchema,
     error: z.string().nullable(),
     params: z.record(z.string(), z.unknown()),
-    attempt: z.number(),
+    attempt: z.number().meta({ description: 'attempts spent (0 until it starts); a crash spends none' }),
+    crashes: z.number().meta({
+      description:
+        'times the worker running it stopped (killed, crashed, lost the database) and another resumed it from its checkpoint',
+    }),
     continuationOf: z.string().nullable(),
     stalled: z.boolean(),
     cancelRequested: z.boolean(),
@@ -65,6 +69,7 @@ export function runView(r: Run): RunView {
     error: r.error,
     params: r.params,
     attempt: r.attempt,
+    crashes: r.crashes,
     continuationOf: r.continuationOf,
     stalled: r.stalled,
     cancelRequested: r.cancelRequested,

@@ -21,7 +21,7 @@ const COALESCE_MS = 50;
 interface Detail {
   run: { id: string; status: string };
   children: { id: string }[];
-  logs: { id: number }[];
+  logs: { id: number; runId: string }[];
 }
 
 function lastEventId(request: FastifyRequest): number | undefined {
@@ -40,7 +40,8 @@ export async function streamSyndicationRun(
     orgId: string;
     runId: string;
     afterLogId: number;
-    load: (afterLogId: number) => Promise<Detail>;
+    /** The run, its children, and each run's log lines after that run's cursor. */
+    load: (afterLogId: (runId: string) => number) => Promise<Detail>;
   },
 ): Promise<void> {
   reply.hijack();
@@ -89,19 +90,26 @@ export async function streamSyndicationRun(
     }
   }
 
-  let afterLogId = lastEventId(request) ?? input.afterLogId;
+  // One cursor per run, not one for all: the parent and its site runs write lines concurrently, and on Postgres
+  // a line can become visible after one with a higher id (ids are taken at insert, visibility comes at commit).
+  // A single "after the highest id sent" cursor skipped such a line; one run's lines are written in order.
+  const start = lastEventId(request) ?? input.afterLogId;
+  const cursors = new Map<string, number>();
+  let lastSent = start;
   let previous = '';
   try {
     while (!closed) {
       dirty = false;
-      const detail = await input.load(afterLogId);
-      const last = detail.logs[detail.logs.length - 1]?.id ?? afterLogId;
+      const detail = await input.load((runId) => cursors.get(runId) ?? start);
+      for (const line of detail.logs) {
+        cursors.set(line.runId, Math.max(cursors.get(line.runId) ?? start, line.id));
+        lastSent = Math.max(lastSent, line.id);
+      }
       // The same run state without new lines is not worth an event.
       const state = JSON.stringify({ run: detail.run, children: detail.children });
       if (detail.logs.length > 0 || state !== previous) {
-        res.write(`id: ${last}\nevent: snapshot\ndata: ${JSON.stringify(detail)}\n\n`);
+        res.write(`id: ${lastSent}\nevent: snapshot\ndata: ${JSON.stringify(detail)}\n\n`);
         previous = state;
-        afterLogId = last;
       }
       if (FINAL.has(detail.run.status)) {
         res.write(`event: end\ndata: ${JSON.stringify({ status: detail.run.status })}\n\n`);

@@ -78,15 +78,17 @@ export async function syndicationRunDetail(
   repos: Repositories,
   orgId: string,
   runId: string,
-  afterLogId: number,
+  /** One cursor for all, or one per run (a live stream's: see syndication-run-sse.ts). */
+  afterLogId: number | ((runId: string) => number),
 ): Promise<SyndicationRunDetail> {
+  const after = typeof afterLogId === 'number' ? () => afterLogId : afterLogId;
   const run = await repos.runs.get(orgId, runId);
   if (!run || run.kind !== SYNDICATION_RUN || run.parentRunId) {
     throw new DataSyncError('not_found', 'syndication run not found');
   }
   const children = await repos.runs.list(orgId, { parentRunId: run.id }, { limit: 200 });
   const runIds = [run.id, ...children.data.map((c) => c.id)];
-  const lines = (await Promise.all(runIds.map((id) => repos.runLogs.after(orgId, id, afterLogId, 500))))
+  const lines = (await Promise.all(runIds.map((id) => repos.runLogs.after(orgId, id, after(id), 500))))
     .flat()
     .sort((a, b) => a.id - b.id);
   return {
@@ -202,7 +204,7 @@ export const syndicationRoutes: ApiRoute[] = [
           orgId: auth.orgId,
           runId: params.id,
           afterLogId: query.afterLogId ?? 0,
-          load: (afterLogId) => syndicationRunDetail(api.app.repos, auth.orgId, params.id, afterLogId),
+          load: (after) => syndicationRunDetail(api.app.repos, auth.orgId, params.id, after),
         });
         return { status: 200 };
       }

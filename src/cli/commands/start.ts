@@ -48,8 +48,9 @@ async function probePort(port: number, host: string): Promise<void> {
 }
 
 export function startCommand(): Command {
-  return withPortOption(withDataOption(new Command('start').description('run the API and a worker'))).action(
-    async (flags: { port?: string; data?: string }) => {
+  return withPortOption(withDataOption(new Command('start').description('run the API and a worker')))
+    .option('--no-worker', 'serve the API only; `datasync worker` processes run the jobs (scale-out)')
+    .action(async (flags: { port?: string; data?: string; worker: boolean }) => {
       const { config, logger } = configFromFlags(flags);
       // Before anything touches the data dir: a port in use must not leave a database and a key behind.
       await probePort(config.port, config.host);
@@ -89,7 +90,8 @@ export function startCommand(): Command {
       // resume from their checkpoint when the next start (or another worker) picks up their lease.
       const bound = server.server.address();
       listening.url = `http://127.0.0.1:${typeof bound === 'object' && bound ? bound.port : config.port}`;
-      await runtime.start();
+      // Without a worker, this process only enqueues: the jobs (and cron ticks) are the workers' to run.
+      if (flags.worker) await runtime.start();
       await socialDemo?.connectWebhooks(listening.url, runtime.queue);
       twoWayDemo?.connect(listening.url, runtime);
       handleSignals(
@@ -111,6 +113,9 @@ export function startCommand(): Command {
         `DataSync is running at ${url}`,
         `  data:     ${config.dataDir}`,
         `  database: ${ctx.store.dialect === 'sqlite' ? 'SQLite ' : 'Postgres '}${ctx.store.location}`,
+        ...(flags.worker
+          ? []
+          : ['  worker:   none here (--no-worker): `datasync worker` processes run the jobs']),
         ...(demo ? [`  login:    ${demo.email} / ${demo.password}`] : []),
         ...(demoAdServer ? [`  ad server: Broadstreet simulator at ${demoAdServer.url} (demo)`] : []),
         ...(twoWayDemo ? twoWayDemo.lines.map((line) => `  ${line}`) : []),
@@ -118,6 +123,5 @@ export function startCommand(): Command {
       ];
       process.stdout.write(lines.join('\n') + '\n');
       logger.debug({ address }, 'listening');
-    },
-  );
+    });
 }

@@ -1,19 +1,15 @@
 /**
- * @module Picks the queue back end for the database in use: the embedded queue on SQLite, graphile-worker on
- * Postgres.
+ * @module Opens the queue for the database in use: the same table queue on SQLite and on Postgres, where it also
+ * listens for other processes' jobs.
  */
 import type { DatabaseTarget } from '../../config/config.js';
 import type { Store } from '../../store/database.js';
-import { PostgresQueue } from './postgres/postgres-queue.js';
 import type { Queue } from './queue.js';
-import { SqliteQueue } from './sqlite/sqlite-queue.js';
+import { TableQueue } from './table-queue.js';
 
 export interface CreateQueueOptions {
-  /** Postgres: graphile-worker's schema (default `graphile_worker`). */
-  workerSchema?: string;
-  /** Postgres: a connection string to use instead of the configured one (tests add a search_path). */
+  /** Postgres: where the LISTEN connection goes instead of the configured URL. */
   connectionString?: string;
-  onError?: (message: string) => void;
 }
 
 /** Opens (and prepares) the queue for `store`. */
@@ -22,14 +18,10 @@ export async function createQueue(
   target: DatabaseTarget,
   options: CreateQueueOptions = {},
 ): Promise<Queue> {
-  const queue: Queue =
-    target.dialect === 'sqlite'
-      ? new SqliteQueue(store)
-      : new PostgresQueue(store, {
-          connectionString: options.connectionString ?? target.url,
-          ...(options.workerSchema ? { workerSchema: options.workerSchema } : {}),
-          ...(options.onError ? { onError: options.onError } : {}),
-        });
+  const queue = new TableQueue(
+    store,
+    target.dialect === 'postgres' ? { connectionString: options.connectionString ?? target.url } : {},
+  );
   await queue.prepare();
   return queue;
 }

@@ -47,14 +47,19 @@ export class InFlight {
     return promise;
   }
 
-  /** Call after the outcome was applied. */
-  finish(jobId: string): void {
-    this.running.delete(jobId);
+  /**
+   * Call after the outcome was applied. By delivery, not by id: a retried job can be claimed again (a new `Job`)
+   * before the settle of its previous delivery has finished here, and that one must not end the new one.
+   */
+  finish(job: Job): void {
+    if (this.running.get(job.id)?.job === job) this.running.delete(job.id);
     if (this.running.size === 0) for (const resolve of this.idle) resolve();
   }
 
-  abort(jobId: string, reason: JobAbortReason): void {
-    this.running.get(jobId)?.controller.abort(reason);
+  /** Aborts this delivery of the job, if it still runs. */
+  abort(job: Job, reason: JobAbortReason): void {
+    const entry = this.running.get(job.id);
+    if (entry?.job === job) entry.controller.abort(reason);
   }
 
   abortAll(reason: JobAbortReason): void {

@@ -1,8 +1,7 @@
 /**
- * @module The job queue contract, implemented twice with the same behaviour (and checked by one contract test
- * suite, test/runtime/queue.contract.test.ts):
- * - `sqlite/sqlite-queue.ts`: a table in the SQLite database, claimed in batches under BEGIN IMMEDIATE;
- * - `postgres/postgres-queue.ts`: graphile-worker 0.17, with its local queue for batched claims.
+ * @module The job queue contract. One implementation serves both databases (table-queue.ts: a `runtime_jobs` table
+ * beside the app's data, claimed in batches), checked on each by one contract test suite
+ * (test/runtime/queue.contract.test.ts).
  *
  * The life of a job:
  *
@@ -15,7 +14,8 @@
  *      ├──── defer (same attempt: lock busy,  ◀───┤
  *      │      shutting down)                      ├──▶ done (removed)
  *      │                                          └──▶ dead (moved to runtime_dead_letters, visible)
- *      └──── lease expired (consumer killed) ◀──── running
+ *      └──── lease expired (consumer killed, or   ◀── running
+ *             cut off from the database): a crash, the attempt unspent
  *
  * A job with a `lockKey` is only handed to a processor while its consumer holds that key in `runtime_locks`, so
  * two jobs with the same key (the same sync) never run at once, across every process.
@@ -25,7 +25,7 @@ import type { Database } from '../../store/schema.js';
 
 export type Priority = 'high' | 'default' | 'low';
 
-/** Smaller runs first; the numbers graphile-worker uses, so both back ends sort alike. */
+/** Smaller runs first. */
 export const PRIORITY_NUMBER: Record<Priority, number> = { high: -10, default: 0, low: 10 };
 
 export type JobPayload = Record<string, unknown>;
@@ -41,7 +41,7 @@ export interface JobSpec {
   dedupeKey?: string;
   /** Jobs sharing a lock key never run at the same time (e.g. `sync:<id>`: one writer per sync). */
   lockKey?: string;
-  /** Attempts before the job is dead-lettered (crashes count). Default 5. */
+  /** Attempts before the job is dead-lettered (crashes are counted apart, see `Job.crashes`). Default 5. */
   maxAttempts?: number;
   /** Aborts the processor's signal after this long. */
   timeoutMs?: number;
@@ -61,8 +61,13 @@ export interface Job {
   type: string;
   payload: JobPayload;
   priority: number;
-  /** 1 on the first delivery; retries and redeliveries after a crash count up. */
+  /** 1 on the first delivery; each retry after an error counts up (a crash or a deferral does not). */
   attempt: number;
+  /**
+   * Deliveries whose holder stopped renewing the lease (killed, or cut off from the database for a lease): the
+   * processor bounds crash loops with it, apart from attempts.
+   */
+  crashes: number;
   maxAttempts: number;
   lockKey: string | null;
   timeoutMs: number | null;
@@ -119,7 +124,7 @@ export interface DeadLetter {
 
 export interface Queue {
   readonly backend: 'sqlite' | 'postgres';
-  /** Creates whatever the back end needs (graphile-worker's schema); idempotent. */
+  /** Reads what the back end needs before consuming (the notification channel); idempotent. */
   prepare(): Promise<void>;
   /** Adds a job inside `db`, which may be the caller's transaction: the job exists only if that commits. */
   enqueue(db: Kysely<Database>, spec: JobSpec): Promise<EnqueueResult>;

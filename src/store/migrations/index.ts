@@ -15,6 +15,7 @@ import * as m0009 from './0009-operator.js';
 import * as m0010 from './0010-item-revisions.js';
 import * as m0011 from './0011-webhook-verification.js';
 import * as m0012 from './0012-secret-canary.js';
+import * as m0013 from './0013-one-queue.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -32,4 +33,5 @@ export const MIGRATIONS: Record<string, DialectMigration> = {
   '0010-item-revisions': m0010,
   '0011-webhook-verification': m0011,
   '0012-secret-canary': m0012,
+  '0013-one-queue': m0013,
 };

@@ -53,6 +53,10 @@ export interface Run {
   continuationOf: string | null;
   noProgress: number;
   stalled: boolean;
+  /** Deliveries that found this run still `running`: its worker died (or lost the database) mid-run. */
+  crashes: number;
+  /** Such deliveries since the last checkpoint: what bounds a crash loop. */
+  crashStreak: number;
   cancelRequested: boolean;
   authRefreshed: boolean;
   createdAt: string;
@@ -121,6 +125,8 @@ export class RunRepository {
       continuation_of: input.continuationOf ?? null,
       no_progress: input.noProgress ?? 0,
       stalled: 0,
+      crashes: 0,
+      crash_streak: 0,
       cancel_requested: 0,
       heartbeat_at: null,
       auth_refreshed: 0,
@@ -176,8 +182,11 @@ export class RunRepository {
     await this.db.updateTable('runs').set({ job_id: jobId }).where('id', '=', id).execute();
   }
 
-  /** queued|running → running for this attempt; undefined when the run is already final. */
-  async markRunning(id: string, attempt: number, jobId: string): Promise<Run | undefined> {
+  /**
+   * queued|running → running for this attempt; undefined when the run is already final. `crashed`: the delivery
+   * found the run still running, so the worker before us died mid-run (counted, and in the streak).
+   */
+  async markRunning(id: string, attempt: number, jobId: string, crashed = false): Promise<Run | undefined> {
     const now = nowIso();
     const row = await this.db
       .updateTable('runs')
@@ -187,6 +196,7 @@ export class RunRepository {
         job_id: jobId,
         heartbeat_at: now,
         started_at: eb.fn.coalesce('started_at', eb.val(now)),
+        ...(crashed ? { crashes: eb('crashes', '+', 1), crash_streak: eb('crash_streak', '+', 1) } : {}),
       }))
       .where('id', '=', id)
       .where('status', 'in', ['queued', 'running'])
@@ -225,7 +235,10 @@ export class RunRepository {
       .set({
         counts: toJson(counts),
         heartbeat_at: nowIso(),
-        ...(progress.checkpoint !== undefined ? { checkpoint: toJson(progress.checkpoint) } : {}),
+        // A checkpoint is progress: crashes before it no longer count toward a crash loop.
+        ...(progress.checkpoint !== undefined
+          ? { checkpoint: toJson(progress.checkpoint), crash_streak: 0 }
+          : {}),
       })
       .where('id', '=', id)
       .execute();
@@ -311,6 +324,8 @@ function toRun(row: Selectable<RunsTable> | Record<string, unknown>): Run {
     continuationOf: r.continuation_of,
     noProgress: Number(r.no_progress),
     stalled: Number(r.stalled) === 1,
+    crashes: Number(r.crashes ?? 0),
+    crashStreak: Number(r.crash_streak ?? 0),
     cancelRequested: Number(r.cancel_requested) === 1,
     authRefreshed: Number(r.auth_refreshed) === 1,
     createdAt: r.created_at,

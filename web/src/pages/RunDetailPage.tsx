@@ -86,7 +86,20 @@ export function RunDetailPage() {
           <Item label="Trigger" value={r.trigger} />
           <Item label="Created" value={<span title={r.createdAt}>{relativeTime(r.createdAt)}</span>} />
           <Item label="Duration" value={duration(r.startedAt, r.finishedAt)} />
-          <Item label="Attempt" value={String(r.attempt)} />
+          <Item label="Attempt" value={r.attempt > 0 ? String(r.attempt) : 'not started'} />
+          {r.crashes > 0 ? (
+            <Item
+              label="Resumed after a crash"
+              value={
+                <span
+                  data-testid="run-crashes"
+                  title="The worker running it stopped (killed, crashed or lost the database); another went on from its checkpoint"
+                >
+                  {r.crashes === 1 ? 'once' : `${r.crashes} times`}
+                </span>
+              }
+            />
+          ) : null}
           {r.syncId ? (
             <Item label="Sync" value={<Link to={`/runs?syncId=${r.syncId}`}>{r.syncId}</Link>} />
           ) : null}

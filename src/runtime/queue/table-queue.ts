@@ -1,18 +1,24 @@
 /**
- * @module The embedded queue: a `runtime_jobs` table in the SQLite database. Consumers claim jobs in batches
- * with one UPDATE … RETURNING under BEGIN IMMEDIATE (so several processes on one file never claim the same job:
- * the write lock is taken before the read, and busy_timeout makes the others wait their turn), take each job's
- * key lock in the same transaction, and renew their leases while the jobs run. A consumer that dies stops
- * renewing; the sweeper puts its jobs back after the lease and the lock frees itself.
+ * @module The job queue on both databases: a `runtime_jobs` table beside the app's data. Consumers claim jobs in
+ * batches with one UPDATE … RETURNING inside a claim transaction that no other claim interleaves with (SQLite:
+ * BEGIN IMMEDIATE, the file's write lock; Postgres: a transaction-scoped advisory lock per schema), take each
+ * job's key lock in the same transaction, and renew their leases while the jobs run. A consumer that dies or
+ * loses the database stops renewing; after the lease the sweeper puts its jobs back, and at once when the holder
+ * was a process of this host that is gone (owners.ts). Such a re-delivery counts as a crash, not as an attempt.
+ *
+ * Postgres adds cross-process wake-ups (LISTEN/NOTIFY, pg-notifier.ts). Every statement goes through the store's
+ * pool, so a database restart only fails the statements of that moment: claims, renewals and settles are tried
+ * again, and leases decide what happened to the jobs that were running (see table-consumer.ts).
  */
-import { hostname } from 'node:os';
-import { sql, type Kysely } from 'kysely';
-import { newId } from '../../../lib/ids.js';
-import { isoAfter, nowIso } from '../../../lib/time.js';
-import { fromJson, toJson } from '../../../store/json.js';
-import type { Database, RuntimeJobsTable } from '../../../store/schema.js';
-import type { Store } from '../../../store/database.js';
-import { insertDeadLetter, listDeadLetters } from '../dead-letters.js';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { newId } from '../../lib/ids.js';
+import { isoAfter, nowIso } from '../../lib/time.js';
+import { fromJson, toJson } from '../../store/json.js';
+import type { Database, RuntimeJobsTable } from '../../store/schema.js';
+import type { Store } from '../../store/database.js';
+import { insertDeadLetter, listDeadLetters } from './dead-letters.js';
+import { ownerAlive } from './owners.js';
+import { jobsChannel, PgNotifier } from './pg-notifier.js';
 import {
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_ATTEMPTS,
@@ -26,16 +32,35 @@ import {
   type JobProcessor,
   type JobSpec,
   type Queue,
-} from '../queue.js';
-import { SqliteConsumer } from './sqlite-consumer.js';
+} from './queue.js';
+import { TableConsumer } from './table-consumer.js';
 
-export class SqliteQueue implements Queue {
-  readonly backend = 'sqlite' as const;
-  private readonly consumers = new Set<SqliteConsumer>();
+export interface TableQueueOptions {
+  /** Postgres: where the LISTEN connection goes (default: none, consumers only poll). */
+  connectionString?: string;
+}
 
-  constructor(private readonly store: Store) {}
+/** Statements per `in (…)` list. */
+const CHUNK = 500;
 
-  async prepare(): Promise<void> {}
+export class TableQueue implements Queue {
+  readonly backend: 'sqlite' | 'postgres';
+  private readonly consumers = new Set<TableConsumer>();
+  private notifier: PgNotifier | undefined;
+  private channel: string | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: TableQueueOptions = {},
+  ) {
+    this.backend = store.dialect;
+  }
+
+  async prepare(): Promise<void> {
+    if (this.backend !== 'postgres') return;
+    const row = await sql<{ schema: string }>`select current_schema() as schema`.execute(this.store.db);
+    this.channel = jobsChannel(row.rows[0]!.schema);
+  }
 
   async enqueue(db: Kysely<Database>, spec: JobSpec): Promise<EnqueueResult> {
     const payload = spec.payload ?? {};
@@ -49,6 +74,7 @@ export class SqliteQueue implements Queue {
       lock_key: spec.lockKey ?? null,
       status: 'queued' as const,
       attempts: 0,
+      crashes: 0,
       max_attempts: spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       timeout_ms: spec.timeoutMs ?? null,
       last_error: null,
@@ -98,14 +124,22 @@ export class SqliteQueue implements Queue {
   }
 
   async consume(processor: JobProcessor, options: ConsumeOptions): Promise<Consumer> {
-    const consumer = new SqliteConsumer(this, processor, {
+    const consumer = new TableConsumer(this, processor, {
       concurrency: options.concurrency,
       leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       batchSize: options.batchSize ?? Math.max(options.concurrency, 10),
-      pollMs: options.pollMs ?? 100,
+      // Postgres consumers are woken by notifications and sleep until the next delayed job: the poll is a
+      // safety net there.
+      pollMs: options.pollMs ?? (this.backend === 'postgres' ? 1000 : 100),
     });
     this.consumers.add(consumer);
     consumer.onStopped(() => this.consumers.delete(consumer));
+    if (this.options.connectionString && this.channel && !this.notifier) {
+      this.notifier = new PgNotifier(this.options.connectionString, this.channel, () => {
+        for (const c of this.consumers) c.wake();
+      });
+      this.notifier.start();
+    }
     consumer.start();
     return consumer;
   }
@@ -134,14 +168,21 @@ export class SqliteQueue implements Queue {
   /**
    * Jobs whose lease ran out go back to the queue; so do, at once, those of consumers on this host whose process
    * is gone (a restarted `datasync start` takes its killed predecessor's runs without waiting out the lease).
-   * Their attempt stays spent (a crash counts).
+   * The attempt is given back and a crash counted instead: a worker that died, or lost the database for longer
+   * than the lease, is no fault of the job (the worker bounds crash loops on their own).
    */
   async sweep(): Promise<number> {
     const now = nowIso();
     const dead = await this.deadLocalOwners();
     let q = this.store.db
       .updateTable('runtime_jobs')
-      .set({ status: 'queued', lease_owner: null, lease_expires_at: null })
+      .set((eb) => ({
+        status: 'queued',
+        lease_owner: null,
+        lease_expires_at: null,
+        attempts: eb('attempts', '-', 1),
+        crashes: eb('crashes', '+', 1),
+      }))
       .where('status', '=', 'running');
     q =
       dead.length > 0
@@ -154,10 +195,12 @@ export class SqliteQueue implements Queue {
         ? locks.where((eb) => eb.or([eb('expires_at', '<', now), eb('owner', 'in', dead)]))
         : locks.where('expires_at', '<', now);
     await locks.execute();
-    return Number(result.numUpdatedRows);
+    const swept = Number(result.numUpdatedRows);
+    if (swept > 0) this.wakeSoon();
+    return swept;
   }
 
-  /** Owners of leases (see SqliteConsumer's id) that ran in a process of this host that no longer exists. */
+  /** Owners of leases (see owners.ts) that ran in a process of this host that no longer exists. */
   private async deadLocalOwners(): Promise<string[]> {
     const rows = await this.store.db
       .selectFrom('runtime_jobs')
@@ -172,9 +215,21 @@ export class SqliteQueue implements Queue {
 
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((c) => c.stop(0)));
+    await this.notifier?.stop();
+    this.notifier = undefined;
   }
 
-  // ---- used by SqliteConsumer ----
+  // ---- used by TableConsumer ----
+
+  /** Opens the claim's transaction so that no two claims interleave, in any process. */
+  private async beginClaim(conn: Kysely<Database>): Promise<void> {
+    if (this.backend === 'sqlite') {
+      await sql`begin immediate`.execute(conn);
+      return;
+    }
+    await sql`begin`.execute(conn);
+    await sql`select pg_advisory_xact_lock(hashtext('datasync:claim:' || current_schema()))`.execute(conn);
+  }
 
   /**
    * Claims up to `limit` ready jobs for `owner`: at most one per lock key, none whose key is held, and takes
@@ -182,14 +237,14 @@ export class SqliteQueue implements Queue {
    */
   async claim(owner: string, limit: number, leaseMs: number, completed: string[] = []): Promise<Job[]> {
     return this.store.db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn);
+      await this.beginClaim(conn);
       try {
         // Finished jobs (without a lock) are removed in the same transaction as the next claim: one write
         // transaction per batch instead of one per job.
-        for (let i = 0; i < completed.length; i += 500) {
+        for (const chunk of chunks(completed)) {
           await conn
             .deleteFrom('runtime_jobs')
-            .where('id', 'in', completed.slice(i, i + 500))
+            .where('id', 'in', chunk)
             .where('lease_owner', '=', owner)
             .execute();
         }
@@ -251,20 +306,45 @@ export class SqliteQueue implements Queue {
             'max_attempts',
             'lock_key',
             'timeout_ms',
+            'crashes',
           ])
           .execute();
+        const lost: string[] = [];
         for (const row of rows) {
           if (row.lock_key === null) continue;
-          await conn
+          // Claims never interleave, but a lock can be taken outside a claim: only a free or expired key is ours.
+          const taken = await conn
             .insertInto('runtime_locks')
             .values({ key: row.lock_key, owner, job_id: row.id, expires_at: expires })
-            .onConflict((oc) => oc.column('key').doUpdateSet({ owner, job_id: row.id, expires_at: expires }))
+            .onConflict((oc) =>
+              oc
+                .column('key')
+                .doUpdateSet({ owner, job_id: row.id, expires_at: expires })
+                .where('runtime_locks.expires_at', '<=', now),
+            )
+            .returning('key')
+            .executeTakeFirst();
+          if (!taken) lost.push(row.id);
+        }
+        if (lost.length > 0) {
+          await conn
+            .updateTable('runtime_jobs')
+            .set((eb) => ({
+              status: 'queued',
+              attempts: eb('attempts', '-', 1),
+              lease_owner: null,
+              lease_expires_at: null,
+            }))
+            .where('id', 'in', lost)
             .execute();
         }
         await sql`commit`.execute(conn);
         // Keep the queue's order: RETURNING does not promise one.
         const order = new Map(picked.map((p, i) => [p.id, i]));
-        return rows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)).map((row) => toJob(row));
+        return rows
+          .filter((row) => !lost.includes(row.id))
+          .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
+          .map((row) => toJob(row));
       } catch (error) {
         await sql`rollback`.execute(conn).catch(() => undefined);
         throw error;
@@ -329,22 +409,42 @@ export class SqliteQueue implements Queue {
     if (outcome.kind !== 'done') this.wakeSoon();
   }
 
-  /** Renews the leases of every job and lock `owner` holds; returns the ids of the jobs still held. */
-  async renew(owner: string, leaseMs: number): Promise<Set<string>> {
+  /**
+   * Renews the leases of `ids` (jobs `owner` runs or has yet to settle) and of their key locks; returns the ids
+   * still held. Only named jobs are renewed: a job whose settle was given up must expire, not be kept forever.
+   */
+  async renew(owner: string, ids: string[], leaseMs: number): Promise<Set<string>> {
     const expires = isoAfter(leaseMs);
-    const rows = await this.store.db
-      .updateTable('runtime_jobs')
-      .set({ lease_expires_at: expires })
-      .where('lease_owner', '=', owner)
-      .where('status', '=', 'running')
-      .returning('id')
-      .execute();
-    await this.store.db
-      .updateTable('runtime_locks')
-      .set({ expires_at: expires })
-      .where('owner', '=', owner)
-      .execute();
-    return new Set(rows.map((r) => r.id));
+    const held = new Set<string>();
+    for (const chunk of chunks(ids)) {
+      const rows = await this.store.db
+        .updateTable('runtime_jobs')
+        .set({ lease_expires_at: expires })
+        .where('lease_owner', '=', owner)
+        .where('status', '=', 'running')
+        .where('id', 'in', chunk)
+        .returning('id')
+        .execute();
+      for (const r of rows) held.add(r.id);
+      await this.store.db
+        .updateTable('runtime_locks')
+        .set({ expires_at: expires })
+        .where('owner', '=', owner)
+        .where('job_id', 'in', chunk)
+        .execute();
+    }
+    return held;
+  }
+
+  /** The earliest time a queued job becomes due, when that is in the future. */
+  async nextRunAt(): Promise<number | undefined> {
+    const row = await this.store.db
+      .selectFrom('runtime_jobs')
+      .select((eb) => eb.fn.min('run_at').as('at'))
+      .where('status', '=', 'queued')
+      .where('run_at', '>', nowIso())
+      .executeTakeFirst();
+    return row?.at ? Date.parse(String(row.at)) : undefined;
   }
 
   /** Gives back jobs claimed but never started (a stopping consumer's buffer); their attempt is not spent. */
@@ -368,8 +468,8 @@ export class SqliteQueue implements Queue {
   }
 
   private wakeSoon(): void {
-    // The enqueue may sit in a transaction that has not committed yet: wake on the next turn, and the poll
-    // catches anything this misses.
+    // The enqueue may sit in a transaction that has not committed yet: wake on the next turn, and the poll (or,
+    // on Postgres, the notification at commit) catches anything this misses.
     if (this.consumers.size === 0) return;
     setImmediate(() => {
       for (const c of this.consumers) c.wake();
@@ -377,10 +477,15 @@ export class SqliteQueue implements Queue {
   }
 }
 
+/** Id lists in pieces small enough for one `in (…)` on both databases. */
+function* chunks(ids: string[]): Generator<string[]> {
+  for (let i = 0; i < ids.length; i += CHUNK) yield ids.slice(i, i + CHUNK);
+}
+
 function toJob(
   row: Pick<
-    RuntimeJobsTable,
-    'id' | 'type' | 'priority' | 'attempts' | 'max_attempts' | 'lock_key' | 'timeout_ms'
+    Selectable<RuntimeJobsTable>,
+    'id' | 'type' | 'priority' | 'attempts' | 'max_attempts' | 'lock_key' | 'timeout_ms' | 'crashes'
   > & { payload: unknown },
 ): Job {
   return {
@@ -392,23 +497,6 @@ function toJob(
     maxAttempts: row.max_attempts,
     lockKey: row.lock_key,
     timeoutMs: row.timeout_ms,
+    crashes: Number(row.crashes),
   };
-}
-
-/**
- * A consumer id is `sq-<random>@<host>#<pid>`. False only for a process of this host that is gone: an owner on
- * another host (or in an id without a host) waits for its lease. A reused pid reads as alive, which only means
- * waiting for the lease as before.
- */
-export function ownerAlive(owner: string): boolean {
-  const match = /@(.+)#(\d+)$/.exec(owner);
-  if (!match || match[1] !== hostname()) return true;
-  const pid = Number(match[2]);
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
