@@ -19,6 +19,7 @@ import { createRepositories, type Repositories } from '../src/store/repositories
 import { runRuntimeBenchmarks } from './runtime.js';
 import type { SyncDefinitionInput } from '../src/engine/definition.js';
 import { definition, row, seedLinked, seedRecords, toB } from './seed.js';
+import { outboxPush } from './scenarios/outbox-push.js';
 import { webhookIngest } from './scenarios/webhook-ingest.js';
 import { coldStartDemo, fanOut } from './scenarios/syndication.js';
 import { socialTick } from './scenarios/social-tick.js';
@@ -321,6 +322,19 @@ const scenarios: Record<string, Scenario> = {
       add(f, values);
     }
     return { parameters: { n, dialect: o.dialect }, figures: f };
+  },
+  /**
+   * The outbox: a post written through the API → on the Synup simulator, one write at a time (idle machine).
+   */
+  'outbox-push': async (o) => {
+    const n = o.n ?? 50;
+    const f = figures(['write → on Synup p50 ms', 'write → on Synup p99 ms', 'write → on Synup max ms']);
+    for (let r = 0; r < o.runs; r++) {
+      const s = await outboxPush({ dialect: o.dialect, n, pgUrl: PG_URL });
+      if (s.failedRuns > 0) throw new Error(`${s.failedRuns} event runs did not succeed`);
+      add(f, [s.p50, s.p99, s.max]);
+    }
+    return { parameters: { n, dialect: o.dialect, platform: 'synup (10 requests/s)' }, figures: f };
   },
   /**
    * Syndication (SQLite): the seeded demo (3 sites × 3 items) from a cold `datasync start` to the run finished,

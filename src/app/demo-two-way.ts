@@ -13,6 +13,7 @@ import { errorMessage } from '../lib/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { enqueueRun } from '../runtime/triggers.js';
 import { startAirtableSimulator, type AirtableSimulator } from '../simulators/airtable/airtable-simulator.js';
+import { SYNUP_POSTS_POLICY } from '../policies/synup-posts.js';
 import { startSynupSimulator, type SynupSimulator } from '../simulators/synup/synup-simulator.js';
 import type { Repositories } from '../store/repositories/index.js';
 import { isFinalStatus } from '../store/repositories/runs.js';
@@ -62,12 +63,12 @@ function synupDefinition(connectionId: string): SyncDefinitionInput {
       },
     ],
     conflicts: {
-      default: { policy: 'newest_wins' },
+      ...SYNUP_POSTS_POLICY,
       fields: {
-        // A post only moves forward through its lifecycle, whichever side saw the later step.
-        status: { policy: 'state_order', order: ['draft', 'queued', ['published', 'failed']] },
-        // The words of a post are worth a person's look when both sides rewrote them.
-        content: { policy: 'manual' },
+        ...SYNUP_POSTS_POLICY.fields,
+        // The demo's one change: before publish, words both sides rewrote are worth a person's look (the
+        // conflict the demo seeds), where the policy would let the later edit win.
+        content: { ...SYNUP_POSTS_POLICY.fields.content, else: { policy: 'manual' } },
       },
     },
   };

@@ -45,7 +45,13 @@ function lineFor(event: SyncEvent): PendingLine | undefined {
         message: `${event.outcome} ${event.source} ${event.sourceId ?? '(new)'}${arrow}${why ? `: ${why}` : ''}`,
         recordId: event.sourceId,
         targetId: event.targetId ?? null,
-        payload: { pair: event.pair, diffs: event.diffs, fields: event.fields, error: event.error },
+        payload: {
+          outcome: event.outcome,
+          pair: event.pair,
+          diffs: event.diffs,
+          fields: event.fields,
+          error: event.error,
+        },
       };
     }
     case 'pair_started':

@@ -354,6 +354,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/collections/{key}/records/{id}/sync-log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What every sync run did with this record, newest first
+     * @description One entry per run log line naming the record: written to the platform (outbound) or from it (inbound), with its outcome, diffs and error. `cursor` is the `nextCursor` of the previous page.
+     */
+    get: operations['getRecordSyncLog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/collections/{key}/records/{id}/push': {
     parameters: {
       query?: never;
@@ -2048,6 +2068,29 @@ export interface components {
       remoteId: string | null;
       lastPushedAt: string | null;
       lastPulledAt: string | null;
+    };
+    RecordSyncLogEntry: {
+      id: number;
+      runId: string;
+      syncId: string | null;
+      trigger: string;
+      /**
+       * @description outbound: this record was written to the platform; inbound: the platform’s copy into it
+       * @enum {string}
+       */
+      direction: 'outbound' | 'inbound';
+      /** @description false for a failed write or a conflict held for review */
+      ok: boolean;
+      /** @description created, updated, unchanged, deleted, failed, conflict… */
+      outcome: string | null;
+      message: string;
+      /** @description the pair, the field diffs written, the error */
+      payload: unknown;
+      /**
+       * Format: date-time
+       * @description ISO-8601 UTC
+       */
+      createdAt: string;
     };
     RecordWithSync: {
       id: string;
@@ -6291,6 +6334,130 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Bad request (malformed JSON, path or query) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Your role does not allow this, or the CSRF header is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not found in the current organization */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflict (already exists, changed since read, last owner) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Unsupported media type (send application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Request body failed validation (unknown fields included) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not implemented yet */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  getRecordSyncLog: {
+    parameters: {
+      query?: {
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: {
+        /** @description Organization id or slug; required for people in several organizations, ignored for API keys unless it names another organization (404). */
+        'x-datasync-org'?: string;
+      };
+      path: {
+        key: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RecordSyncLogEntry'][];
+            nextCursor: string | null;
+          };
+        };
       };
       /** @description Bad request (malformed JSON, path or query) */
       400: {

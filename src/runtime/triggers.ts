@@ -101,7 +101,9 @@ export async function enqueueRun(
 
 /**
  * The outbox: call inside the transaction that changed the record, so the push is queued if and only if the
- * change commits. Repeated changes to one record before the push starts collapse into one run.
+ * change commits. Changes made while the sync's event run is still queued collapse into that run: a run reads
+ * the collection's change feed from its cursor, so it takes every change made before it starts, not only the
+ * record that queued it (`params.recordIds` names that one, for the run's history).
  */
 export function enqueueChangeEvent(
   db: Kysely<Database>,
@@ -114,7 +116,7 @@ export function enqueueChangeEvent(
     trigger: 'event',
     syncId: input.syncId,
     params: { recordIds: [input.recordId] },
-    dedupeKey: `event:${input.syncId}:${input.recordId}`,
+    dedupeKey: `event:${input.kind ?? 'sync.run'}:${input.syncId}`,
     priority: input.priority ?? 'high',
   });
 }

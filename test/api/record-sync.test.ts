@@ -99,6 +99,10 @@ describeApi('record sync badges', (get) => {
       });
       expect(created.statusCode, created.body).toBe(201);
       const id = (created.json() as { id: string }).id;
+      // The outbox: the create queued a run of the sync, in the same transaction.
+      const eventRuns = async () =>
+        (await w.ctx.repos.runs.list(org, { syncId: sync.id })).data.filter((r) => r.trigger === 'event');
+      expect(await eventRuns()).toMatchObject([{ status: 'queued', params: { recordIds: [id] } }]);
       expect(await badge(id)).toEqual({
         syncId: sync.id,
         syncName: sync.name,
@@ -127,6 +131,17 @@ describeApi('record sync badges', (get) => {
       });
       expect(edited.statusCode, edited.body).toBe(200);
       expect((await badge(id)).status).toBe('pending');
+      // While that run waits, the edit joins it (the runtime is not started here: nothing ran it).
+      expect(await eventRuns()).toHaveLength(1);
+      // An edit that fails (a stale version) queues nothing.
+      const stale = await w.inject({
+        method: 'PUT',
+        url: `${url}/${id}`,
+        key: editor,
+        payload: { data: { ...before.data, content: 'stale' }, version: before.version },
+      });
+      expect(stale.statusCode, stale.body).toBe(409);
+      expect(await eventRuns()).toHaveLength(1);
       const list = await w.inject({ method: 'GET', url, key: editor });
       expect(list.statusCode, list.body).toBe(200);
       const listed = (list.json() as { data: RecordBody[] }).data;

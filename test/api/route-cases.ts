@@ -394,6 +394,18 @@ export const ROUTE_CASES: RouteCase[] = [
     bad: async (w, t) => ({ params: { key: (await makeCollection(w, t)).key, id: 'rec_' } }),
   },
   {
+    route: 'GET /api/v1/collections/:key/records/:id/sync-log',
+    status: 200,
+    valid: async (w, t) => {
+      const { collection, record } = await makeRecord(w, t);
+      return { params: { key: collection.key, id: record.id } };
+    },
+    bad: async (w, t) => {
+      const { collection, record } = await makeRecord(w, t);
+      return { params: { key: collection.key, id: record.id }, query: { cursor: 'not-a-cursor' } };
+    },
+  },
+  {
     route: 'PUT /api/v1/collections/:key/records/:id',
     status: 200,
     valid: async (w, t) => {

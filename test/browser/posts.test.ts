@@ -59,7 +59,7 @@ describe('posts page', () => {
       credentials: { apiKey: s.credentials.apiKey, webhookSecret: s.credentials.webhookSecret },
     });
     s.registerWebhook(`${url}/api/v1/hooks/${connection.id}`);
-    await call('POST', '/syncs', {
+    const sync = await call<{ id: string }>('POST', '/syncs', {
       name: 'Posts ⇄ Synup',
       definition: {
         a: { connector: 'collection' },
@@ -116,8 +116,20 @@ describe('posts page', () => {
     const badge = row.locator('[data-sync-status="synced"]');
     await badge.waitFor({ timeout: 10_000 });
     expect(await badge.innerText()).toMatch(/Synced ✓[\s\S]*pushed .* ago/);
-    await row.getByRole('button', { name: 'Push now' }).click();
+    // The post's sync log: the draft created on Synup, and Synup's published state pulled back into it.
+    await row.getByRole('button', { name: 'Sync log' }).click();
+    const log = page.getByTestId('sync-log');
+    await log.locator('[data-direction="outbound"]').first().waitFor();
+    await log.locator('[data-direction="inbound"]').first().waitFor();
+    expect(await log.locator('[data-ok="false"]').count()).toBe(0);
+    await row.getByRole('button', { name: 'Push to Synup' }).click();
     await page.getByText('Push queued').waitFor();
+    // The push finds nothing to change: the badge stays (or turns back) synced without a reload.
+    await row.locator('[data-sync-status="synced"]').waitFor({ timeout: 10_000 });
+    // Every save went out through the outbox: the draft, then the publish (no run was started by hand).
+    const runs = await call<{ data: { trigger: string }[] }>('GET', `/runs?syncId=${sync.id}&limit=50`);
+    expect(runs.data.filter((r) => r.trigger === 'event').length).toBeGreaterThanOrEqual(2);
+    expect(runs.data.filter((r) => r.trigger === 'manual')).toEqual([]);
     await screenshotBothThemes(page, 'posts');
     const events = await call<{ data: { status: string }[] }>(
       'GET',

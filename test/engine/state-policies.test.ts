@@ -16,31 +16,10 @@ import {
   NEWEST_WINS_SKEW_MS,
   pickWinner,
 } from '../../src/engine/policies.js';
+import { SYNUP_POSTS_POLICY } from '../../src/policies/synup-posts.js';
 
-/** The default posts policy set of the Synup flow. */
-const POST_POLICIES: NonNullable<SyncDefinitionInput['conflicts']> = {
-  default: { policy: 'newest_wins' },
-  fields: {
-    status: { policy: 'state_order', order: ['draft', 'queued', ['published', 'failed']] },
-    scheduledAt: {
-      policy: 'when',
-      field: 'status',
-      side: 'a',
-      in: ['queued'],
-      then: { policy: 'remote_wins' },
-      else: { policy: 'newest_wins' },
-    },
-    content: {
-      policy: 'when',
-      field: 'status',
-      side: 'either',
-      in: ['published', 'failed'],
-      then: { policy: 'local_only' },
-      else: { policy: 'newest_wins' },
-    },
-    notes: { policy: 'merge', key: 'id' },
-  },
-};
+/** The Synup flow's policy, as the product ships it. */
+const POST_POLICIES: NonNullable<SyncDefinitionInput['conflicts']> = SYNUP_POSTS_POLICY;
 
 function compile(
   direction: 'two-way' | 'pull' = 'two-way',
@@ -215,6 +194,48 @@ describe('status: the terminal state wins', () => {
     const d = run(base, { ...base, status: 'draft' }, { ...base, status: 'published' });
     if (d.kind !== 'update') throw new Error(d.kind);
     expect(d.a?.diffs).toEqual([{ field: 'status', from: 'draft', to: 'published' }]);
+  });
+
+  const STATES = ['draft', 'queued', 'published', 'failed'] as const;
+  const terminal = (s: string) => s === 'published' || s === 'failed';
+
+  it('property: once local is terminal, no status change from the platform comes across, and it is logged', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...STATES),
+        fc.constantFrom('published', 'failed'),
+        fc.constantFrom(...STATES),
+        (baseStatus, localStatus, remoteStatus) => {
+          const base = post({ status: baseStatus });
+          const d = run(base, { ...base, status: localStatus }, { ...base, status: remoteStatus });
+          const toLocal = d.kind === 'update' ? d.a?.diffs.find((x) => x.field === 'status') : undefined;
+          expect(toLocal).toBeUndefined();
+          if (remoteStatus !== localStatus && remoteStatus !== baseStatus) {
+            expect(d.kind === 'update' || d.kind === 'unchanged' ? d.refused : undefined).toContainEqual(
+              expect.objectContaining({ field: 'status', side: 'b', value: remoteStatus }),
+            );
+          }
+        },
+      ),
+    );
+  });
+
+  it('property: a terminal state on the platform reaches a local post that is not terminal', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...STATES),
+        fc.constantFrom('draft', 'queued'),
+        fc.constantFrom('published', 'failed'),
+        (baseStatus, localStatus, remoteStatus) => {
+          // The platform moved a post that was not terminal yet to a terminal state.
+          fc.pre(!terminal(baseStatus));
+          const base = post({ status: baseStatus });
+          const d = run(base, { ...base, status: localStatus }, { ...base, status: remoteStatus });
+          const toLocal = d.kind === 'update' ? d.a?.diffs.find((x) => x.field === 'status') : undefined;
+          expect(toLocal?.to).toBe(remoteStatus);
+        },
+      ),
+    );
   });
 });
 

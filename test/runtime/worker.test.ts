@@ -370,6 +370,13 @@ describeEachQueue('worker', (open) => {
       .execute((trx) =>
         enqueueChangeEvent(trx, f.queue, { orgId: org.id, syncId: 'syn_d', recordId: 'rec_1' }),
       );
+    // Another record's change while that run is queued joins it: the run reads every change from its cursor.
+    const joined = await f.store.db
+      .transaction()
+      .execute((trx) =>
+        enqueueChangeEvent(trx, f.queue, { orgId: org.id, syncId: 'syn_d', recordId: 'rec_2' }),
+      );
+    expect(joined).toEqual({ runId: kept.runId, jobId: kept.jobId, deduped: true });
     const runs = (await f.repos.runs.list(org.id, { syncId: 'syn_d' })).data;
     expect(runs.map((r) => r.id).sort()).toEqual([one.runId, kept.runId].sort());
     expect(runs.find((r) => r.id === kept.runId)).toMatchObject({

@@ -194,6 +194,8 @@ describeApi('social auto-sync', (get) => {
 
   it('rejects a forged webhook and a wrong handshake token; nothing is synced', async () => {
     const w = get();
+    // The previous test saw its posts land; its jobs may still be settling. Start from an idle queue.
+    await waitFor(async () => (await w.runtime.queue.pending()) === 0, 'an idle queue');
     const before = (await logsOf(w, {})).length;
     const body = JSON.stringify({
       object: 'instagram',

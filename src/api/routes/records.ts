@@ -1,17 +1,20 @@
 /**
  * @module `/api/v1/collections/:key/records`: the items of a collection. Updates are optimistic: the body names
  * the version it was based on, and a record changed since answers 409 with the current version. Reads carry each
- * record's state in the syncs reading the collection (`sync`, see record-sync.ts); `POST …/:id/push` queues a
- * run of each of those syncs.
+ * record's state in the syncs reading the collection (`sync`, see record-sync.ts). Every create, update and
+ * delete queues a change event (a run) of each sync that pushes the collection, in the write's transaction;
+ * `POST …/:id/push` queues a run of each of those syncs on request.
  */
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { contentTypeSchema, validateItem } from '../../content/content-type.js';
 import { DataSyncError } from '../../lib/errors.js';
-import { enqueueRun } from '../../runtime/triggers.js';
+import { enqueueChangeEvent, enqueueRun } from '../../runtime/triggers.js';
 import type { Repositories } from '../../store/repositories/index.js';
 import type { StoredRecord } from '../../store/repositories/records.js';
+import type { Database } from '../../store/schema.js';
 import type { RevisionActor } from '../../store/repositories/item-revisions.js';
-import { requireQueue } from '../api-options.js';
+import { requireQueue, type ApiContext } from '../api-options.js';
 import type { RequestAuth, Principal } from '../auth/principal.js';
 import { recordSyncs, RecordSyncSchema } from '../record-sync.js';
 import { created, defineRoute, noContent, ok, type ApiRoute } from '../define-route.js';
@@ -61,6 +64,28 @@ export function recordView(r: StoredRecord): z.output<typeof RecordSchema> {
   };
 }
 
+/**
+ * The outbox for writes through the API: in the write's own transaction, one change event per active sync that
+ * pushes this collection (side a, direction push or two-way), so the platform gets the change without a manual run
+ * and a crash between the answer and the push loses nothing. Writes the engine makes (pulls) never come here, so
+ * nothing echoes. Without a runtime queue (an API-only test server) there is nothing to queue.
+ */
+async function queueChangePushes(
+  api: ApiContext,
+  db: Kysely<Database>,
+  repos: Repositories,
+  orgId: string,
+  key: string,
+  recordId: string,
+): Promise<void> {
+  const queue = api.options.queue;
+  if (!queue) return;
+  for (const { sync } of await repos.syncs.onCollection(orgId, key)) {
+    if (sync.status !== 'active' || sync.definition.direction === 'pull') continue;
+    await enqueueChangeEvent(db, queue, { orgId, syncId: sync.id, recordId });
+  }
+}
+
 async function collectionId(repos: Repositories, orgId: string, key: string): Promise<string> {
   const c = await repos.collections.byKey(orgId, key);
   if (!c) throw new DataSyncError('not_found', 'collection not found');
@@ -101,6 +126,26 @@ export function revisionActor(auth: RequestAuth, principal: Principal | undefine
         : null;
   return { type: auth.actor.type, id: auth.actor.id, label };
 }
+
+const SyncLogEntrySchema = z
+  .strictObject({
+    id: z.number(),
+    runId: z.string(),
+    syncId: z.string().nullable(),
+    trigger: z.string(),
+    direction: z.enum(['outbound', 'inbound']).meta({
+      description: 'outbound: this record was written to the platform; inbound: the platform’s copy into it',
+    }),
+    ok: z.boolean().meta({ description: 'false for a failed write or a conflict held for review' }),
+    outcome: z
+      .string()
+      .nullable()
+      .meta({ description: 'created, updated, unchanged, deleted, failed, conflict…' }),
+    message: z.string(),
+    payload: z.unknown().meta({ description: 'the pair, the field diffs written, the error' }),
+    createdAt: TimestampSchema,
+  })
+  .meta({ id: 'RecordSyncLogEntry' });
 
 export const recordRoutes: ApiRoute[] = [
   defineRoute({
@@ -158,10 +203,11 @@ export const recordRoutes: ApiRoute[] = [
       .meta({ id: 'CreateRecordRequest' }),
     responses: { 201: RecordSchema },
     bodyLimit: 1024 * 1024,
-    async handler({ params, body, auth, principal, transaction }) {
-      const record = await transaction(async (repos, audit) => {
+    async handler({ params, body, auth, principal, api, transaction }) {
+      const record = await transaction(async (repos, audit, db) => {
         const id = await checkedCollectionId(repos, auth.orgId, params.key, body.data);
         const r = await repos.records.create(auth.orgId, id, body);
+        await queueChangePushes(api, db, repos, auth.orgId, params.key, r.id);
         await repos.itemRevisions.record(auth.orgId, [r], {
           action: 'created',
           actor: revisionActor(auth, principal),
@@ -211,8 +257,8 @@ export const recordRoutes: ApiRoute[] = [
       .meta({ id: 'UpdateRecordRequest' }),
     responses: { 200: RecordSchema },
     bodyLimit: 1024 * 1024,
-    async handler({ params, body, auth, principal, transaction }) {
-      const record = await transaction(async (repos, audit) => {
+    async handler({ params, body, auth, principal, api, transaction }) {
+      const record = await transaction(async (repos, audit, db) => {
         const id = await checkedCollectionId(repos, auth.orgId, params.key, body.data);
         const r = await repos.records.update(auth.orgId, id, params.id, {
           data: body.data,
@@ -220,6 +266,7 @@ export const recordRoutes: ApiRoute[] = [
           ...(body.status ? { status: body.status } : {}),
         });
         if (!r) throw new DataSyncError('not_found', 'record not found');
+        await queueChangePushes(api, db, repos, auth.orgId, params.key, r.id);
         await repos.itemRevisions.record(auth.orgId, [r], {
           action: 'updated',
           actor: revisionActor(auth, principal),
@@ -244,13 +291,14 @@ export const recordRoutes: ApiRoute[] = [
     access: 'records:write',
     params: RecordParams,
     responses: { 204: null },
-    async handler({ params, auth, principal, transaction }) {
-      await transaction(async (repos, audit) => {
+    async handler({ params, auth, principal, api, transaction }) {
+      await transaction(async (repos, audit, db) => {
         const id = await collectionId(repos, auth.orgId, params.key);
         const before = await repos.records.get(auth.orgId, id, params.id);
         if (!before || (await repos.records.deleteMany(auth.orgId, id, [params.id])) === 0) {
           throw new DataSyncError('not_found', 'record not found');
         }
+        await queueChangePushes(api, db, repos, auth.orgId, params.key, params.id);
         // The tombstone is a version too: the history ends with who deleted the item and what it held.
         await repos.itemRevisions.record(
           auth.orgId,
@@ -265,6 +313,60 @@ export const recordRoutes: ApiRoute[] = [
         });
       });
       return noContent();
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/collections/:key/records/:id/sync-log',
+    operationId: 'getRecordSyncLog',
+    summary: 'What every sync run did with this record, newest first',
+    description:
+      'One entry per run log line naming the record: written to the platform (outbound) or from it (inbound), with its outcome, diffs and error. `cursor` is the `nextCursor` of the previous page.',
+    tag: 'records',
+    access: 'records:read',
+    params: RecordParams,
+    query: z.strictObject({
+      limit: pageQueryShape.limit,
+      cursor: z
+        .string()
+        .regex(/^\d{1,15}$/, 'must be a nextCursor from a previous page')
+        .optional()
+        .meta({ description: 'nextCursor of the previous page' }),
+    }),
+    responses: { 200: pageSchema(SyncLogEntrySchema) },
+    async handler({ params, query, auth, repos }) {
+      const id = await collectionId(repos, auth.orgId, params.key);
+      if (!(await repos.records.get(auth.orgId, id, params.id))) {
+        throw new DataSyncError('not_found', 'record not found');
+      }
+      const limit = query.limit ?? 50;
+      const lines = await repos.runLogs.forRecord(auth.orgId, params.id, {
+        limit: limit + 1,
+        ...(query.cursor ? { beforeId: Number(query.cursor) } : {}),
+      });
+      const page = lines.slice(0, limit);
+      return ok({
+        data: page.map((l) => {
+          const payload = (l.payload ?? {}) as { outcome?: unknown; error?: unknown };
+          // Older lines carry the outcome only as the message's first word.
+          const outcome =
+            typeof payload.outcome === 'string' ? payload.outcome : (/^(\w+) /.exec(l.message)?.[1] ?? null);
+          return {
+            id: l.id,
+            runId: l.runId,
+            syncId: l.syncId,
+            trigger: l.trigger,
+            // The line names the record as the source of a write (a push) or as its target (a pull into it).
+            direction: l.recordId === params.id ? ('outbound' as const) : ('inbound' as const),
+            ok: l.level !== 'error' && outcome !== 'failed' && outcome !== 'conflict',
+            outcome,
+            message: l.message,
+            payload: l.payload,
+            createdAt: l.createdAt,
+          };
+        }),
+        nextCursor: lines.length > limit ? String(page.at(-1)!.id) : null,
+      });
     },
   }),
   defineRoute({

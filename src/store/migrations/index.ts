@@ -16,6 +16,7 @@ import * as m0010 from './0010-item-revisions.js';
 import * as m0011 from './0011-webhook-verification.js';
 import * as m0012 from './0012-secret-canary.js';
 import * as m0013 from './0013-one-queue.js';
+import * as m0014 from './0014-record-sync-log.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -34,4 +35,5 @@ export const MIGRATIONS: Record<string, DialectMigration> = {
   '0011-webhook-verification': m0011,
   '0012-secret-canary': m0012,
   '0013-one-queue': m0013,
+  '0014-record-sync-log': m0014,
 };

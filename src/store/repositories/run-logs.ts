@@ -73,6 +73,28 @@ export class RunLogRepository {
     return rows.map(toLine);
   }
 
+  /**
+   * A record's sync log: the lines of every run that name it, as the source of a write (`record_id`, a push when
+   * it is a local record) or as its target (`target_id`, a pull into it), newest first, with their run's sync and
+   * trigger. Pages go back in time: pass the last id seen as `beforeId`.
+   */
+  async forRecord(
+    orgId: string,
+    recordId: string,
+    page: { beforeId?: number; limit: number },
+  ): Promise<Array<RunLogLine & { syncId: string | null; trigger: string }>> {
+    let q = this.db
+      .selectFrom('run_logs as l')
+      .innerJoin('runs as r', 'r.id', 'l.run_id')
+      .selectAll('l')
+      .select(['r.sync_id as sync_id', 'r.trigger as trigger'])
+      .where('l.org_id', '=', orgId)
+      .where((eb) => eb.or([eb('l.record_id', '=', recordId), eb('l.target_id', '=', recordId)]));
+    if (page.beforeId !== undefined) q = q.where('l.id', '<', page.beforeId);
+    const rows = await q.orderBy('l.id', 'desc').limit(page.limit).execute();
+    return rows.map((row) => ({ ...toLine(row), syncId: row.sync_id, trigger: row.trigger }));
+  }
+
   /** Per-record outcomes of a run: the lines that name a record and carry `{ outcome }`. */
   async outcomes(orgId: string, runId: string, afterId = 0, limit = 500): Promise<RunLogLine[]> {
     const rows = await this.db

@@ -22,6 +22,7 @@ export type Collection = Schemas['Collection'];
 export type StoredRecord = Schemas['Record'];
 export type RecordWithSync = Schemas['RecordWithSync'];
 export type RecordSync = Schemas['RecordSync'];
+export type RecordSyncLogEntry = Schemas['RecordSyncLogEntry'];
 
 export interface Page<T> {
   data: T[];

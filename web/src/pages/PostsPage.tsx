@@ -1,23 +1,27 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { toast } from 'sonner';
 import { SyncBadge } from '../components/SyncBadge';
 import { Button, Card, EmptyState, Skeleton, StatusChip } from '../components/ui';
 import { api } from '../lib/api';
 import { relativeTime } from '../lib/format';
-import type { Page, RecordWithSync, StoredRecord, Sync } from '../lib/types';
+import type { Page, RecordSyncLogEntry, RecordWithSync, StoredRecord, Sync } from '../lib/types';
 
-/** A sync whose local side is a collection of posts (e.g. collection ⇄ Synup posts). */
+/** A sync between a collection and a platform's posts (e.g. collection ⇄ Synup posts). */
 interface PostSync {
   sync: Sync;
   collection: string;
 }
 
+/** Only posts syncs: a collection on side a paired with the platform's `posts` (never, say, a tasks table). */
 function postSyncs(syncs: Sync[]): PostSync[] {
   return syncs.flatMap((sync) => {
-    const d = sync.definition as unknown as { a?: { connector?: string }; objects?: { a?: string }[] };
-    const collection = d.objects?.[0]?.a;
-    return d.a?.connector === 'collection' && collection ? [{ sync, collection }] : [];
+    const d = sync.definition as unknown as {
+      a?: { connector?: string };
+      objects?: { a?: string; b?: string }[];
+    };
+    const pair = d.objects?.find((o) => o.b === 'posts' && o.a);
+    return d.a?.connector === 'collection' && pair?.a ? [{ sync, collection: pair.a }] : [];
   });
 }
 
@@ -27,10 +31,38 @@ interface PostData {
   notes?: { body?: string }[];
 }
 
+/** What the syncs did with one post, newest first: pushed to the platform, pulled from it, refused, failed. */
+function SyncLog({ collection, recordId }: { collection: string; recordId: string }) {
+  const log = useQuery({
+    queryKey: ['sync-log', collection, recordId],
+    queryFn: () =>
+      api<Page<RecordSyncLogEntry>>(`/collections/${collection}/records/${recordId}/sync-log?limit=20`),
+    refetchInterval: 3000,
+  });
+  if (log.isLoading) return <Skeleton />;
+  const entries = log.data?.data ?? [];
+  if (entries.length === 0)
+    return <p className="text-sm text-zinc-500">No sync has touched this post yet.</p>;
+  return (
+    <ol className="space-y-1 text-xs" aria-label="Sync log" data-testid="sync-log">
+      {entries.map((e) => (
+        <li key={e.id} className="flex gap-2" data-direction={e.direction} data-ok={String(e.ok)}>
+          <span className="w-20 shrink-0 text-zinc-500" title={e.createdAt}>
+            {relativeTime(e.createdAt)}
+          </span>
+          <span className="w-20 shrink-0">{e.direction === 'outbound' ? '→ platform' : '← platform'}</span>
+          <span className={e.ok ? '' : 'text-red-700 dark:text-red-400'}>{e.message}</span>
+          <span className="ml-auto shrink-0 text-zinc-500">{e.trigger}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 /**
  * Posts on a platform through a sync: write a draft here, publish it, and watch the platform's status (queued →
- * published or failed) and notes come back. Every change queues a run of the sync; the list polls while a post
- * is on its way.
+ * published or failed) and notes come back. Every save queues a push of the sync (the API's outbox); the list
+ * polls while a post is on its way.
  */
 export function PostsPage() {
   const queryClient = useQueryClient();
@@ -40,6 +72,7 @@ export function PostsPage() {
   });
   const choices = postSyncs(syncs.data?.data ?? []);
   const [chosen, setChosen] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
   const current = choices.find((c) => c.sync.id === chosen) ?? choices[0];
   const posts = useQuery({
     queryKey: ['posts', current?.collection],
@@ -57,7 +90,7 @@ export function PostsPage() {
         : false,
   });
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['posts', current?.collection] });
-  const runSync = () => api(`/syncs/${current!.sync.id}/runs`, { method: 'POST', body: { dryRun: false } });
+  // Every save queues its own push (the API's outbox): the page only writes the post.
 
   const create = useMutation({
     mutationFn: async (content: string) => {
@@ -65,7 +98,6 @@ export function PostsPage() {
         method: 'POST',
         body: { data: { content, status: 'draft', notes: [] } },
       });
-      await runSync();
     },
     onSuccess: () => {
       toast.success('Draft saved; pushing it to the platform');
@@ -91,7 +123,6 @@ export function PostsPage() {
         method: 'PUT',
         body: { data: { ...record.data, status: 'queued' }, version: record.version },
       });
-      await runSync();
     },
     onSuccess: () => {
       toast.success('Publishing: the status will follow the platform');
@@ -175,40 +206,52 @@ export function PostsPage() {
                 const post = record.data as PostData;
                 const status = String(post.status ?? 'draft');
                 return (
-                  <tr
-                    key={record.id}
-                    className="border-t border-zinc-200 dark:border-zinc-800"
-                    data-post={record.id}
-                  >
-                    <td className="py-2 pr-3">{post.content}</td>
-                    <td>
-                      <StatusChip status={status} />
-                    </td>
-                    <td className="text-zinc-500">
-                      {(post.notes ?? [])
-                        .map((n) => n.body)
-                        .filter(Boolean)
-                        .join(' · ') || '—'}
-                    </td>
-                    <td className="py-2 pr-3">
-                      <SyncBadge sync={record.sync} />
-                    </td>
-                    <td className="text-zinc-500">{relativeTime(record.updatedAt)}</td>
-                    <td className="space-x-2 text-right whitespace-nowrap">
-                      <Button
-                        variant="secondary"
-                        onClick={() => push.mutate(record)}
-                        disabled={push.isPending}
-                      >
-                        Push now
-                      </Button>
-                      {status === 'draft' || status === 'failed' ? (
-                        <Button onClick={() => publish.mutate(record)} disabled={publish.isPending}>
-                          Publish
+                  <Fragment key={record.id}>
+                    <tr className="border-t border-zinc-200 dark:border-zinc-800" data-post={record.id}>
+                      <td className="py-2 pr-3">{post.content}</td>
+                      <td>
+                        <StatusChip status={status} />
+                      </td>
+                      <td className="text-zinc-500">
+                        {(post.notes ?? [])
+                          .map((n) => n.body)
+                          .filter(Boolean)
+                          .join(' · ') || '—'}
+                      </td>
+                      <td className="py-2 pr-3">
+                        <SyncBadge sync={record.sync} />
+                      </td>
+                      <td className="text-zinc-500">{relativeTime(record.updatedAt)}</td>
+                      <td className="space-x-2 text-right whitespace-nowrap">
+                        <Button
+                          variant="secondary"
+                          onClick={() => push.mutate(record)}
+                          disabled={push.isPending}
+                        >
+                          Push to Synup
                         </Button>
-                      ) : null}
-                    </td>
-                  </tr>
+                        {status === 'draft' || status === 'failed' ? (
+                          <Button onClick={() => publish.mutate(record)} disabled={publish.isPending}>
+                            Publish
+                          </Button>
+                        ) : null}
+                        <Button
+                          variant="secondary"
+                          aria-expanded={open === record.id}
+                          onClick={() => setOpen(open === record.id ? null : record.id)}
+                        >
+                          Sync log
+                        </Button>
+                      </td>
+                    </tr>
+                    {open === record.id ? (
+                      <tr data-sync-log-for={record.id}>
+                        <td colSpan={6} className="bg-zinc-50 px-3 py-2 dark:bg-zinc-900/50">
+                          <SyncLog collection={current.collection} recordId={record.id} />
+                        </td>
+                      </tr>
+                    ) : null}
+                  </Fragment>
                 );
               })}
             </tbody>
