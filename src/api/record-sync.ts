@@ -27,6 +27,10 @@ export const RecordSyncSchema = z
     remoteId: z.string().nullable().meta({ description: 'the record’s id on side b once linked' }),
     lastPushedAt: TimestampSchema.nullable(),
     lastPulledAt: TimestampSchema.nullable(),
+    checksum: z
+      .string()
+      .nullable()
+      .meta({ description: 'of the mapped fields as both sides last agreed on them; null until linked' }),
   })
   .meta({ id: 'RecordSync' });
 export type RecordSync = z.output<typeof RecordSyncSchema>;
@@ -90,6 +94,7 @@ export async function recordSyncs(
             remoteId: link?.bId ?? null,
             lastPushedAt: link?.lastPushedAt ?? null,
             lastPulledAt: link?.lastPulledAt ?? null,
+            checksum: link?.checksum ?? null,
           };
         }),
       ),

@@ -4,6 +4,7 @@
  * from the cron schedule (none while paused).
  */
 import { Cron } from 'croner';
+import { scheduleToCron } from '../lib/schedule.js';
 import type { Run } from '../store/repositories/runs.js';
 
 /** Runs a sparkline shows. */
@@ -40,7 +41,10 @@ export function syncHealth(
 
 function nextRun(schedule: string, timezone: string | undefined, now: Date): string | null {
   try {
-    const cron = new Cron(schedule, { paused: true, ...(timezone ? { timezone } : {}) });
+    const cron = new Cron(scheduleToCron(schedule) ?? schedule, {
+      paused: true,
+      ...(timezone ? { timezone } : {}),
+    });
     const next = cron.nextRun(now);
     cron.stop();
     return next ? next.toISOString() : null;

@@ -86,9 +86,10 @@ function lineFor(event: SyncEvent): PendingLine | undefined {
         message: `refused ${event.refusals
           .map((r) => `${r.side === 'b' ? 'remote' : 'local'} change to ${r.field} (${r.reason})`)
           .join('; ')} on ${event.targetId ?? event.sourceId ?? '(new)'}: the other side's value stands`,
-        recordId: event.sourceId,
-        targetId: event.targetId,
-        payload: { pair: event.pair, refusals: event.refusals },
+        // Named by the record that keeps its value (as the line's target), so its sync log shows the refusal.
+        recordId: event.targetId ?? event.sourceId,
+        targetId: event.keptId,
+        payload: { outcome: 'refused', pair: event.pair, refusals: event.refusals },
       };
     case 'warning':
       return {

@@ -2068,6 +2068,8 @@ export interface components {
       remoteId: string | null;
       lastPushedAt: string | null;
       lastPulledAt: string | null;
+      /** @description of the mapped fields as both sides last agreed on them; null until linked */
+      checksum: string | null;
     };
     RecordSyncLogEntry: {
       id: number;

@@ -5,11 +5,11 @@
  * → the response that API gave. The route (api/routes/sync-start.ts) does the lookups, the writes and the wait.
  */
 import { createHash } from 'node:crypto';
-import { Cron } from 'croner';
 import { z } from 'zod';
 import type { ObjectSpec } from '../connectors/sdk/types.js';
 import type { SyncDefinitionInput } from '../engine/definition.js';
 import { DataSyncError } from '../lib/errors.js';
+import { SCHEDULE_FORMS, scheduleToCron } from '../lib/schedule.js';
 import type { RunCounts } from '../store/repositories/runs.js';
 import type { RunStatus } from '../store/schema.js';
 
@@ -28,30 +28,7 @@ const POLICIES = {
   manual_review: 'manual',
 } as const;
 
-const EVERY_N_MINUTES = /^every_(\d{1,4})_minutes?$/;
-
-/**
- * `every_N_minutes`, `hourly`, `daily` or a cron expression → the cron expression DataSync stores; undefined when
- * the value is none of these. Minute intervals must divide evenly into an hour or a day to be a cron step.
- */
-export function scheduleToCron(schedule: string): string | undefined {
-  const value = schedule.trim();
-  if (value === 'hourly') return '0 * * * *';
-  if (value === 'daily') return '0 0 * * *';
-  const every = EVERY_N_MINUTES.exec(value);
-  if (every) {
-    const n = Number(every[1]);
-    if (n >= 1 && n < 60 && 60 % n === 0) return n === 1 ? '* * * * *' : `*/${n} * * * *`;
-    if (n >= 60 && n % 60 === 0 && 24 % (n / 60) === 0) return n === 60 ? '0 * * * *' : `0 */${n / 60} * * *`;
-    return undefined;
-  }
-  try {
-    new Cron(value, { paused: true }).stop();
-    return value;
-  } catch {
-    return undefined;
-  }
-}
+export { scheduleToCron };
 
 export const SyncStartRequestSchema = z
   .strictObject({
@@ -73,7 +50,7 @@ export const SyncStartRequestSchema = z
       .string()
       .max(200)
       .refine((s) => scheduleToCron(s) !== undefined, {
-        message: 'must be every_N_minutes (N divides an hour or a day), hourly, daily or a cron expression',
+        message: `must be ${SCHEDULE_FORMS}`,
       })
       .optional(),
     conflict_resolution: z.enum(CONFLICT_RESOLUTIONS).optional(),

@@ -4,6 +4,7 @@
  * what `datasync apply` would change; resources created by apply are marked managed (`managed_by = 'config'`).
  */
 import { z } from 'zod';
+import { SCHEDULE_FORMS, scheduleToCron } from '../lib/schedule.js';
 
 export const ENV_MARKER = '$env';
 
@@ -31,7 +32,11 @@ const collectionSchema = z.strictObject({
 const syncSchema = z.strictObject({
   /** The engine's sync definition; an endpoint may name a connection of this file as `{ connection: 'name' }`. */
   definition: z.record(z.string(), z.unknown()),
-  schedule: z.string().nullable().default(null),
+  schedule: z
+    .string()
+    .refine((s) => scheduleToCron(s) !== undefined, `must be ${SCHEDULE_FORMS}`)
+    .nullable()
+    .default(null),
   paused: z.boolean().default(false),
 });
 

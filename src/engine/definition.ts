@@ -31,7 +31,17 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
  * `local_only` once a post is published, `newest_wins` before), `merge` merges lists three-way (notes).
  */
 export type ConflictPolicy =
-  | { policy: 'local_wins' | 'remote_wins' | 'newest_wins' | 'manual' }
+  | {
+      policy:
+        | 'local_wins'
+        | 'remote_wins'
+        | 'newest_wins'
+        | 'manual'
+        // The sync-engine API's names for the first two and `manual` (seed 002), kept as written.
+        | 'prefer_local'
+        | 'prefer_remote'
+        | 'manual_review';
+    }
   | { policy: 'local_only' | 'remote_only'; restore?: boolean | undefined }
   | { policy: 'state_order'; order: (string | string[])[] }
   | { policy: 'merge'; key?: string | undefined }
@@ -46,7 +56,19 @@ export type ConflictPolicy =
 
 export const policySchema: z.ZodType<ConflictPolicy, unknown> = z.lazy(() =>
   z.union([
-    z.object({ policy: z.enum(['local_wins', 'remote_wins', 'newest_wins', 'manual']) }).strict(),
+    z
+      .object({
+        policy: z.enum([
+          'local_wins',
+          'remote_wins',
+          'newest_wins',
+          'manual',
+          'prefer_local',
+          'prefer_remote',
+          'manual_review',
+        ]),
+      })
+      .strict(),
     z
       .object({
         policy: z.enum(['local_only', 'remote_only']),

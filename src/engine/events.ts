@@ -76,7 +76,16 @@ export type SyncEvent =
   | { type: 'recovered'; pair: string; linkId: string; outcome: 'found' | 'retry' | 'unverified' }
   | { type: 'delete_guard'; pair: string; pending: number; linked: number; approved: boolean }
   /** A side's change that the field's policy did not accept (e.g. a platform editing content after publish). */
-  | { type: 'refused'; pair: string; sourceId: string | null; targetId: string | null; refusals: Refusal[] }
+  | {
+      type: 'refused';
+      pair: string;
+      sourceId: string | null;
+      /** The record whose change was refused (on the refused side). */
+      targetId: string | null;
+      /** The record whose value stands (the other side), so its history shows the refusal too. */
+      keptId: string | null;
+      refusals: Refusal[];
+    }
   | { type: 'warning'; pair: string; message: string };
 
 export type RunOutcome = 'success' | 'partial' | 'failed' | 'cancelled';

@@ -917,7 +917,14 @@ export class PairRunner {
       const targetId = link ? idOn(link, refusedSide) : null;
       plan({ action: 'refuse', side: refusedSide, targetId, refusals: d.refused });
       if (!dry && !p.failed)
-        shared.emit({ type: 'refused', pair: pair.name, sourceId: p.work.id, targetId, refusals: d.refused });
+        shared.emit({
+          type: 'refused',
+          pair: pair.name,
+          sourceId: p.work.id,
+          targetId,
+          keptId: link ? idOn(link, other(refusedSide)) : null,
+          refusals: d.refused,
+        });
     }
     switch (d.kind) {
       case 'unchanged': {

@@ -96,12 +96,15 @@ export function pickWinner(input: PolicyInput): Winner {
   const { policy } = input;
   switch (policy.policy) {
     case 'local_wins':
+    case 'prefer_local':
     case 'local_only':
       return 'a';
     case 'remote_wins':
+    case 'prefer_remote':
     case 'remote_only':
       return 'b';
     case 'manual':
+    case 'manual_review':
       return 'manual';
     // A merge policy on values that are not both lists falls back to newest_wins.
     case 'merge':

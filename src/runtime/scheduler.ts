@@ -14,6 +14,7 @@ import type { Database } from '../store/schema.js';
 import type { Queue } from './queue/queue.js';
 import { Waker } from './sleep.js';
 import { DEFAULT_RUN_TIMEOUT_MS, enqueueRun } from './triggers.js';
+import { scheduleToCron } from '../lib/schedule.js';
 
 export interface ScheduleEntry {
   key: string;
@@ -98,7 +99,8 @@ export class Scheduler {
       const timezone = typeof definition.timezone === 'string' ? definition.timezone : undefined;
       return {
         key: `sync:${row.id}`,
-        cron: row.schedule!,
+        // Stored as the user wrote it: words (every_15_minutes) are read as their cron expression here.
+        cron: scheduleToCron(row.schedule!) ?? row.schedule!,
         timezone,
         enqueue: (db) =>
           enqueueRun(db, this.queue, {

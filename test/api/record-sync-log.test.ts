@@ -8,6 +8,7 @@
 import { expect, it } from 'vitest';
 import { createAppRuntime } from '../../src/app/app-runtime.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
+import { SYNUP_POSTS_POLICY } from '../../src/policies/synup-posts.js';
 import { startSimulator } from '../../src/simulators/registry.js';
 import type { SynupSimulator } from '../../src/simulators/synup/synup-simulator.js';
 import { describeApi, unique, type ApiWorld } from '../helpers/api.js';
@@ -134,6 +135,92 @@ describeApi('record sync log', (get) => {
       // Another organization cannot read it.
       const other = await w.inject({ method: 'GET', url: `${url}/${id}/sync-log`, key: w.b.keys.owner });
       expect(other.statusCode).toBe(404);
+    } finally {
+      await runtime?.stop(1000);
+      await s.close();
+    }
+  });
+
+  it('logs a published post’s content change from Synup staff as refused, naming the rule, and keeps local', async () => {
+    const w = get();
+    const s = (await startSimulator('synup', {
+      seedRecords: 0,
+      rateLimit: { limit: 1000, windowMs: 1000 },
+    })) as SynupSimulator;
+    let runtime: Runtime | undefined;
+    try {
+      const org = w.a.org.id;
+      const editor = w.a.keys.editor;
+      const key = unique('posts').replace(/[^a-z0-9_]/g, '_');
+      await w.ctx.repos.collections.create(org, { key, name: 'Posts' });
+      const connection = await w.ctx.repos.connections.create(org, {
+        name: unique('synup'),
+        connector: 'synup',
+        settings: { baseUrl: s.url, locationId: s.credentials.locationId },
+        credentials: { apiKey: s.credentials.apiKey! },
+      });
+      const sync = await w.ctx.repos.syncs.create(org, {
+        name: unique('posts'),
+        definition: {
+          a: { connector: 'collection' },
+          b: { connectionId: connection.id },
+          direction: 'two-way',
+          objects: [
+            {
+              name: 'posts',
+              a: key,
+              b: 'posts',
+              fields: [
+                { a: 'content', b: 'content' },
+                { a: 'status', b: 'status' },
+                { a: 'notes', b: 'notes' },
+              ],
+            },
+          ],
+          conflicts: SYNUP_POSTS_POLICY,
+        },
+      });
+      runtime = await createAppRuntime(w.ctx, { scheduler: false, concurrency: 1 });
+      await runtime.start();
+      const url = `/api/v1/collections/${key}/records`;
+      const created = await w.inject({
+        method: 'POST',
+        url,
+        key: editor,
+        payload: { data: { content: 'Final words', status: 'draft', notes: [] } },
+      });
+      const { id, version } = created.json() as { id: string; version: number };
+      await until('the post on Synup', () => s.account.posts.values().length === 1);
+      await settled(w, sync.id);
+      const queued = await w.inject({
+        method: 'PUT',
+        url: `${url}/${id}`,
+        key: editor,
+        payload: { data: { content: 'Final words', status: 'queued', notes: [] }, version },
+      });
+      expect(queued.statusCode, queued.body).toBe(200);
+      await until('queued on Synup', () => s.account.posts.values()[0]!.status === 'queued');
+      await settled(w, sync.id);
+      s.ops.publishDue();
+      const push = () => w.inject({ method: 'POST', url: `${url}/${id}/push`, key: editor });
+      await push();
+      await settled(w, sync.id);
+      const local = async () =>
+        (await w.ctx.repos.records.get(org, (await w.ctx.repos.collections.byKey(org, key))!.id, id))!;
+      expect((await local()).data.status).toBe('published');
+
+      // Synup staff rewrite the published post: the policy keeps the local words, and the log says why.
+      s.ops.staffEdit(s.account.posts.values()[0]!.id, { content: 'Rewritten by support' });
+      await push();
+      await settled(w, sync.id);
+      expect((await local()).data.content).toBe('Final words');
+      const log = await w.inject({ method: 'GET', url: `${url}/${id}/sync-log`, key: editor });
+      const entries = (log.json() as { data: Array<Entry & { message: string; runId: string }> }).data;
+      // The last run's lines for this post: the refusal among them, with the rule that made it.
+      const last = entries.filter((e) => e.runId === entries[0]!.runId).map((e) => e.message);
+      expect(last).toContainEqual(
+        expect.stringMatching(/^refused remote change to content \(local_only: status is published/),
+      );
     } finally {
       await runtime?.stop(1000);
       await s.close();

@@ -21,6 +21,7 @@ interface SyncEntry {
   remoteId: string | null;
   lastPushedAt: string | null;
   lastPulledAt: string | null;
+  checksum: string | null;
 }
 interface RecordBody {
   id: string;
@@ -112,6 +113,7 @@ describeApi('record sync badges', (get) => {
         remoteId: null,
         lastPushedAt: null,
         lastPulledAt: null,
+        checksum: null,
       });
 
       // First run: pushed and linked.
@@ -120,6 +122,7 @@ describeApi('record sync badges', (get) => {
       expect(first).toMatchObject({ status: 'synced', error: null, lastPulledAt: null });
       expect(first.remoteId).toBe(s.account.posts.values().find((p) => p.content.startsWith('Spring'))?.id);
       expect(first.lastPushedAt).not.toBeNull();
+      expect(first.checksum).toMatch(/^\S+$/);
 
       // A local edit has not gone out yet: pending, on the list too.
       const before = await one(id);
@@ -152,6 +155,8 @@ describeApi('record sync badges', (get) => {
       const second = await badge(id);
       expect(second).toMatchObject({ status: 'synced', remoteId: first.remoteId, lastPulledAt: null });
       expect(second.lastPushedAt! > first.lastPushedAt!).toBe(true);
+      // The agreed state moved with the edit.
+      expect(second.checksum).not.toBe(first.checksum);
 
       // A change on Synup comes back: pulled, and the record the engine wrote is not "pending".
       s.ops.addNote(first.remoteId!, 'Looks great', 'Maria');

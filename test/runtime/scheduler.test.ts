@@ -68,4 +68,36 @@ describeEachQueue('scheduler', (open) => {
     const row = await f.store.db.selectFrom('runtime_schedules').selectAll().executeTakeFirstOrThrow();
     expect(row.last_tick_at).toBe('2025-03-01T14:00:00.000Z');
   });
+
+  it('reads a schedule in words through its cron expression, and ticks on it', async () => {
+    const f = await open();
+    const org = await f.repos.organizations.create({
+      name: 'W',
+      slug: `w-${randomBytes(3).toString('hex')}`,
+    });
+    const now = new Date('2025-03-01T12:01:00Z');
+    await f.store.db
+      .insertInto('syncs')
+      .values({
+        id: 'syn_words',
+        org_id: org.id,
+        name: 'every quarter',
+        definition: JSON.stringify({}),
+        status: 'active',
+        schedule: 'every_15_minutes',
+        managed_by: null,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      })
+      .execute();
+    let clock = now;
+    const scheduler = new Scheduler(f.store, f.queue, { now: () => clock });
+    const entries = await scheduler.syncSchedules();
+    expect(entries.map((e) => [e.key, e.cron])).toEqual([['sync:syn_words', '*/15 * * * *']]);
+    expect(await scheduler.tick()).toEqual([]);
+    clock = new Date('2025-03-01T12:14:59Z');
+    expect(await scheduler.tick()).toEqual([]);
+    clock = new Date('2025-03-01T12:15:01Z');
+    expect(await scheduler.tick()).toEqual(['sync:syn_words']);
+  });
 });

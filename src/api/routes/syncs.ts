@@ -3,7 +3,7 @@
  * schedule (checked with croner), `POST …/:id/runs` to start a run (202 with the queued run), and
  * `POST …/pause|resume` (a paused sync keeps its schedule but the scheduler enqueues nothing for it).
  */
-import { Cron } from 'croner';
+import { SCHEDULE_FORMS, scheduleToCron } from '../../lib/schedule.js';
 import { z } from 'zod';
 import { parseSyncDefinition, type SyncDefinition } from '../../engine/definition.js';
 import { checkMapping } from '../../engine/mapping-check.js';
@@ -22,21 +22,17 @@ import { RunSchema, runView } from './run-schemas.js';
 
 const SYNC_STATUSES = ['active', 'paused'] as const;
 
-/** A cron expression croner accepts (5 or 6 fields, or a nickname such as `@hourly`). */
+/** A cron expression croner accepts, or a schedule in words (lib/schedule.ts); stored as written. */
 const ScheduleSchema = z
   .string()
   .trim()
   .min(1)
   .max(200)
-  .refine((expr) => {
-    try {
-      new Cron(expr, { paused: true }).stop();
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be a cron expression such as "*/15 * * * *"')
-  .meta({ description: 'cron expression (UTC unless the definition names a timezone)' });
+  .refine((expr) => scheduleToCron(expr) !== undefined, `must be ${SCHEDULE_FORMS}`)
+  .meta({
+    description:
+      'cron expression (UTC unless the definition names a timezone) or every_N_minutes, hourly, daily, weekly; answered as written',
+  });
 
 const DefinitionSchema = z
   .record(z.string(), z.unknown())

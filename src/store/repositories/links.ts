@@ -58,6 +58,8 @@ export interface RecordLinkRow {
   updatedAt: string;
   lastPushedAt: string | null;
   lastPulledAt: string | null;
+  /** Checksum of the mapped fields as both sides last agreed on them (side a's projection). */
+  checksum: string | null;
 }
 
 type Row = { [K in keyof Database['links']]: unknown };
@@ -140,6 +142,7 @@ export class LinkRepository {
         'updated_at',
         'last_pushed_at',
         'last_pulled_at',
+        'a_checksum',
       ])
       .where('org_id', '=', orgId)
       .where((eb) =>
@@ -157,6 +160,7 @@ export class LinkRepository {
       updatedAt: r.updated_at,
       lastPushedAt: r.last_pushed_at,
       lastPulledAt: r.last_pulled_at,
+      checksum: r.a_checksum,
     }));
   }
 

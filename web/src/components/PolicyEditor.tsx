@@ -10,6 +10,7 @@ import {
   canonicalName,
   orderToText,
   POLICIES,
+  POLICY_HINTS,
   textToOrder,
   type DefinitionDraft,
   type Guard,
@@ -51,7 +52,7 @@ function PolicyPicker({
         }}
       >
         {POLICIES.map((p) => (
-          <option key={p} value={p}>
+          <option key={p} value={p} title={POLICY_HINTS[p]}>
             {p}
           </option>
         ))}

@@ -19,14 +19,38 @@ export const TRANSFORM_OPS = [
   'template',
 ] as const;
 
-export type PolicyName = 'local_wins' | 'remote_wins' | 'newest_wins' | 'manual' | 'state_order';
+export type PolicyName =
+  | 'local_wins'
+  | 'remote_wins'
+  | 'newest_wins'
+  | 'manual'
+  | 'state_order'
+  | 'prefer_local'
+  | 'prefer_remote'
+  | 'manual_review';
 export const POLICIES: readonly PolicyName[] = [
   'local_wins',
   'remote_wins',
   'newest_wins',
   'manual',
   'state_order',
+  // The sync-engine API's names (seed 002): the same as local_wins, remote_wins and manual.
+  'prefer_local',
+  'prefer_remote',
+  'manual_review',
 ];
+
+/** What a policy does, for the option's tooltip. */
+export const POLICY_HINTS: Record<PolicyName, string> = {
+  local_wins: 'this side (a) wins a conflict',
+  remote_wins: 'the other side (b) wins a conflict',
+  newest_wins: 'the later change wins (times more than 5 minutes ahead do not count)',
+  manual: 'a person decides in Conflicts',
+  state_order: 'the value further along the order wins',
+  prefer_local: 'the same as local_wins',
+  prefer_remote: 'the same as remote_wins',
+  manual_review: 'the same as manual',
+};
 
 export type Policy =
   { policy: Exclude<PolicyName, 'state_order'> } | { policy: 'state_order'; order: (string | string[])[] };
