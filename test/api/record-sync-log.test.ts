@@ -7,6 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import { createAppRuntime } from '../../src/app/app-runtime.js';
+import type { SyncDefinitionInput } from '../../src/engine/definition.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { SYNUP_POSTS_POLICY } from '../../src/policies/synup-posts.js';
 import { startSimulator } from '../../src/simulators/registry.js';
@@ -30,48 +31,66 @@ async function settled(w: ApiWorld, syncId: string) {
   });
 }
 
+/**
+ * A posts collection of org A, a two-way sync of it with a fresh Synup simulator (fields and policy as given), and
+ * a started app runtime on the world's database, so the outbox's runs execute. `close` stops both.
+ */
+async function postsWorld(
+  w: ApiWorld,
+  fields: string[],
+  conflicts: NonNullable<SyncDefinitionInput['conflicts']>,
+) {
+  const s = (await startSimulator('synup', {
+    seedRecords: 0,
+    rateLimit: { limit: 1000, windowMs: 1000 },
+  })) as SynupSimulator;
+  const org = w.a.org.id;
+  const key = unique('posts').replace(/[^a-z0-9_]/g, '_');
+  await w.ctx.repos.collections.create(org, { key, name: 'Posts' });
+  const connection = await w.ctx.repos.connections.create(org, {
+    name: unique('synup'),
+    connector: 'synup',
+    settings: { baseUrl: s.url, locationId: s.credentials.locationId },
+    credentials: { apiKey: s.credentials.apiKey! },
+  });
+  const sync = await w.ctx.repos.syncs.create(org, {
+    name: unique('posts'),
+    definition: {
+      a: { connector: 'collection' },
+      b: { connectionId: connection.id },
+      direction: 'two-way',
+      objects: [{ name: 'posts', a: key, b: 'posts', fields: fields.map((f) => ({ a: f, b: f })) }],
+      conflicts,
+    },
+  });
+  let runtime: Runtime | undefined;
+  try {
+    runtime = await createAppRuntime(w.ctx, { scheduler: false, concurrency: 1 });
+    await runtime.start();
+  } catch (error) {
+    await s.close();
+    throw error;
+  }
+  return {
+    s,
+    org,
+    key,
+    sync,
+    url: `/api/v1/collections/${key}/records`,
+    close: async () => {
+      await runtime?.stop(1000);
+      await s.close();
+    },
+  };
+}
+
 describeApi('record sync log', (get) => {
   it('tells what each run did with a record: created, edit sent, note pulled', async () => {
     const w = get();
-    const s = (await startSimulator('synup', {
-      seedRecords: 0,
-      rateLimit: { limit: 1000, windowMs: 1000 },
-    })) as SynupSimulator;
-    let runtime: Runtime | undefined;
+    const world = await postsWorld(w, ['content', 'notes'], { default: { policy: 'newest_wins' } });
+    const { s, sync, url } = world;
     try {
-      const org = w.a.org.id;
       const editor = w.a.keys.editor;
-      const key = unique('posts').replace(/[^a-z0-9_]/g, '_');
-      await w.ctx.repos.collections.create(org, { key, name: 'Posts' });
-      const connection = await w.ctx.repos.connections.create(org, {
-        name: unique('synup'),
-        connector: 'synup',
-        settings: { baseUrl: s.url, locationId: s.credentials.locationId },
-        credentials: { apiKey: s.credentials.apiKey! },
-      });
-      const sync = await w.ctx.repos.syncs.create(org, {
-        name: unique('posts'),
-        definition: {
-          a: { connector: 'collection' },
-          b: { connectionId: connection.id },
-          direction: 'two-way',
-          objects: [
-            {
-              name: 'posts',
-              a: key,
-              b: 'posts',
-              fields: [
-                { a: 'content', b: 'content' },
-                { a: 'notes', b: 'notes' },
-              ],
-            },
-          ],
-          conflicts: { default: { policy: 'newest_wins' } },
-        },
-      });
-      runtime = await createAppRuntime(w.ctx, { scheduler: false, concurrency: 1 });
-      await runtime.start();
-      const url = `/api/v1/collections/${key}/records`;
 
       const created = await w.inject({
         method: 'POST',
@@ -136,53 +155,16 @@ describeApi('record sync log', (get) => {
       const other = await w.inject({ method: 'GET', url: `${url}/${id}/sync-log`, key: w.b.keys.owner });
       expect(other.statusCode).toBe(404);
     } finally {
-      await runtime?.stop(1000);
-      await s.close();
+      await world.close();
     }
   });
 
   it('logs a published post’s content change from Synup staff as refused, naming the rule, and keeps local', async () => {
     const w = get();
-    const s = (await startSimulator('synup', {
-      seedRecords: 0,
-      rateLimit: { limit: 1000, windowMs: 1000 },
-    })) as SynupSimulator;
-    let runtime: Runtime | undefined;
+    const world = await postsWorld(w, ['content', 'status', 'notes'], SYNUP_POSTS_POLICY);
+    const { s, org, key, sync, url } = world;
     try {
-      const org = w.a.org.id;
       const editor = w.a.keys.editor;
-      const key = unique('posts').replace(/[^a-z0-9_]/g, '_');
-      await w.ctx.repos.collections.create(org, { key, name: 'Posts' });
-      const connection = await w.ctx.repos.connections.create(org, {
-        name: unique('synup'),
-        connector: 'synup',
-        settings: { baseUrl: s.url, locationId: s.credentials.locationId },
-        credentials: { apiKey: s.credentials.apiKey! },
-      });
-      const sync = await w.ctx.repos.syncs.create(org, {
-        name: unique('posts'),
-        definition: {
-          a: { connector: 'collection' },
-          b: { connectionId: connection.id },
-          direction: 'two-way',
-          objects: [
-            {
-              name: 'posts',
-              a: key,
-              b: 'posts',
-              fields: [
-                { a: 'content', b: 'content' },
-                { a: 'status', b: 'status' },
-                { a: 'notes', b: 'notes' },
-              ],
-            },
-          ],
-          conflicts: SYNUP_POSTS_POLICY,
-        },
-      });
-      runtime = await createAppRuntime(w.ctx, { scheduler: false, concurrency: 1 });
-      await runtime.start();
-      const url = `/api/v1/collections/${key}/records`;
       const created = await w.inject({
         method: 'POST',
         url,
@@ -222,8 +204,7 @@ describeApi('record sync log', (get) => {
         expect.stringMatching(/^refused remote change to content \(local_only: status is published/),
       );
     } finally {
-      await runtime?.stop(1000);
-      await s.close();
+      await world.close();
     }
   });
 });

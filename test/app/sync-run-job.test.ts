@@ -14,28 +14,39 @@ const fields = [
   { a: 'name', b: 'name' },
 ];
 
+/** An organization with 25 people in `people` and a push sync copying them to `people_copy`. */
+async function copyPeople(
+  repos: ReturnType<typeof testAppContext>['repos'],
+  slug: string,
+  options: { batchSize?: number } = {},
+) {
+  const org = await repos.organizations.create({ name: 'Acme', slug: `${slug}-${Date.now()}` });
+  const source = await repos.collections.create(org.id, { key: 'people', name: 'People' });
+  await repos.collections.create(org.id, { key: 'people_copy', name: 'People copy' });
+  await repos.records.writeMany(
+    org.id,
+    source.id,
+    Array.from({ length: 25 }, (_, i) => ({ data: { email: `p${i}@x`, name: `P${i}` } })),
+  );
+  const sync = await repos.syncs.create(org.id, {
+    name: 'copy people',
+    definition: {
+      a: { connector: 'collection' },
+      b: { connector: 'collection' },
+      direction: 'push',
+      ...options,
+      objects: [{ name: 'people', a: 'people', b: 'people_copy', fields }],
+    },
+  });
+  return { org, sync };
+}
+
 describeEachDialect('sync.run job', (get) => {
   it('runs a sync through the worker and records counts, checkpoint and log lines', async () => {
     const fixture = get();
     const { store, repos } = fixture;
     const ctx = testAppContext(fixture);
-    const org = await repos.organizations.create({ name: 'Acme', slug: `acme-${Date.now()}` });
-    const source = await repos.collections.create(org.id, { key: 'people', name: 'People' });
-    await repos.collections.create(org.id, { key: 'people_copy', name: 'People copy' });
-    await repos.records.writeMany(
-      org.id,
-      source.id,
-      Array.from({ length: 25 }, (_, i) => ({ data: { email: `p${i}@x`, name: `P${i}` } })),
-    );
-    const sync = await repos.syncs.create(org.id, {
-      name: 'copy people',
-      definition: {
-        a: { connector: 'collection' },
-        b: { connector: 'collection' },
-        direction: 'push',
-        objects: [{ name: 'people', a: 'people', b: 'people_copy', fields }],
-      },
-    });
+    const { org, sync } = await copyPeople(repos, 'acme');
 
     const runtime = await createAppRuntime(ctx, {
       scheduler: false,
@@ -76,24 +87,7 @@ describeEachDialect('sync.run job', (get) => {
     const fixture = get();
     const { store, repos } = fixture;
     const ctx = testAppContext(fixture);
-    const org = await repos.organizations.create({ name: 'Acme', slug: `acme-p-${Date.now()}` });
-    const source = await repos.collections.create(org.id, { key: 'people', name: 'People' });
-    await repos.collections.create(org.id, { key: 'people_copy', name: 'People copy' });
-    await repos.records.writeMany(
-      org.id,
-      source.id,
-      Array.from({ length: 25 }, (_, i) => ({ data: { email: `p${i}@x`, name: `P${i}` } })),
-    );
-    const sync = await repos.syncs.create(org.id, {
-      name: 'copy people',
-      definition: {
-        a: { connector: 'collection' },
-        b: { connector: 'collection' },
-        direction: 'push',
-        batchSize: 5,
-        objects: [{ name: 'people', a: 'people', b: 'people_copy', fields }],
-      },
-    });
+    const { org, sync } = await copyPeople(repos, 'acme-p', { batchSize: 5 });
     // The second progress write of the first attempt fails, as a query does when its connection drops.
     const original = RunContext.prototype.commit;
     let calls = 0;

@@ -205,7 +205,6 @@ export class RunRepository {
     return row && toRun(row);
   }
 
-  /** Back to queued between attempts (a retry, or a worker that stopped mid-run). */
   /** Back to queued; with `attempt`, only while that attempt still holds the run (nobody took it over). */
   async requeue(id: string, error: string | null, attempt?: number): Promise<void> {
     let q = this.db
